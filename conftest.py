@@ -1,0 +1,82 @@
+"""Fixtures shared by every app's tests, and the rule for tests that need a service.
+
+The embedded run (`make test`) skips tests marked `postgres` or `redis`; the services run
+(`make test-services`, SERVICES_RUN=1) requires them: a missing service fails, never skips.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+SERVICES_RUN = os.environ.get("SERVICES_RUN") == "1"
+
+
+def _postgres_available() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    for marker, available, what in (
+        ("postgres", _postgres_available, "PostgreSQL (DATABASE_URL)"),
+        ("redis", _redis_available, "Redis (REDIS_URL)"),
+    ):
+        if item.get_closest_marker(marker) and not available():
+            if SERVICES_RUN:
+                pytest.fail(f"The services run needs {what}, and it is not available.")
+            pytest.skip(f"needs {what}; runs in `make test-services`")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    from apps.accounts.tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def login():
+    """Sign a user in through the real session service; answer (client, session, tokens)."""
+    from apps.accounts import sessions
+
+    def _login(user, *, user_agent="pytest-client/1.0", ip="127.0.0.1"):
+        session, pair = sessions.start_session(
+            user=user, client=sessions.ClientInfo(ip=ip, user_agent=user_agent)
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}")
+        return client, session, pair
+
+    return _login
+
+
+@pytest.fixture
+def user_client(user, login):
+    client, _, _ = login(user)
+    return client
