@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from rest_framework import status
 
-from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.errors import ApplicationError, ErrorCode, Unauthorized
 
 from .models import User
 
@@ -90,11 +90,7 @@ def create_user(*, email: str, password: str | None, name: str = "") -> User:
 def authenticate_user(*, email: str, password: str) -> User:
     user = authenticate(username=email.strip().lower(), password=password)
     if user is None:
-        raise ApplicationError(
-            "Invalid email or password.",
-            code=ErrorCode.UNAUTHORIZED,
-            status_code=status.HTTP_401_UNAUTHORIZED,
-        )
+        raise Unauthorized("Invalid email or password.")
     return user
 
 
@@ -103,11 +99,7 @@ def get_or_create_google_user(*, claims: dict) -> User:
     user = User.objects.filter(email__iexact=email).first()
     if user is not None:
         if not user.is_active:
-            raise ApplicationError(
-                "This account is disabled.",
-                code=ErrorCode.UNAUTHORIZED,
-                status_code=status.HTTP_401_UNAUTHORIZED,
-            )
+            raise Unauthorized("This account is disabled.")
         return user
     try:
         return create_user(email=email, password=None, name=claims.get("name") or "")

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from ua_parser import parse as parse_user_agent
 
-from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.errors import ApplicationError, Unauthorized
 
 from .models import LoginSession, RefreshTokenRecord, User
 
@@ -35,9 +34,7 @@ class ClientInfo:
 
 
 def _unauthorized(message: str) -> ApplicationError:
-    return ApplicationError(
-        message, code=ErrorCode.UNAUTHORIZED, status_code=status.HTTP_401_UNAUTHORIZED
-    )
+    return Unauthorized(message)
 
 
 def describe_device(user_agent: str) -> str:

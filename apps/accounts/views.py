@@ -2,12 +2,12 @@ from django.conf import settings
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.envelope import success
+from apps.core.errors import Unauthorized
 from apps.core.net import client_ip
 from apps.core.parsers import MultiPartParser
 from apps.core.throttling import AuthRateThrottle, RequestRateThrottle
@@ -121,7 +121,7 @@ class RefreshView(_AuthEndpoint):
     def post(self, request):
         raw = _refresh_token_from(request)
         if not raw:
-            raise NotAuthenticated("Send refreshToken in the body or the refresh cookie.")
+            raise Unauthorized("Send refreshToken in the body or the refresh cookie.")
         session, pair = sessions.rotate_refresh_token(raw=raw, client=_client(request))
         return _auth_response(request, session.user, pair)
 
@@ -144,7 +144,7 @@ class LogoutView(APIView):
         else:
             authenticated = SessionJWTAuthentication().authenticate(request)
             if authenticated is None:
-                raise NotAuthenticated("Send a refresh token or a Bearer access token.")
+                raise Unauthorized("Send a refresh token or a Bearer access token.")
             session = request.login_session
         sessions.end_session(session=session)
         response = Response(success(None, message="Signed out."))

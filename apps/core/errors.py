@@ -50,3 +50,15 @@ class PayloadTooLarge(ApplicationError):
             code=ErrorCode.PAYLOAD_TOO_LARGE,
             status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+
+
+class Unauthorized(ApplicationError):
+    """401 that holds even on views without authentication classes (DRF would answer 403)."""
+
+    def __init__(self, message: str):
+        super().__init__(
+            message,
+            code=ErrorCode.UNAUTHORIZED,
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'Bearer realm="api"'},
+        )

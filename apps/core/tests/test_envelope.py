@@ -18,5 +18,9 @@ def test_unknown_api_path_answers_not_found_envelope(api_client):
     assert response.status_code == 404
     assert response.json() == {
         "success": False,
-        "error": {"code": "NOT_FOUND", "message": "No endpoint answers at this path.", "details": []},
+        "error": {
+            "code": "NOT_FOUND",
+            "message": "No endpoint answers at this path.",
+            "details": [],
+        },
     }
