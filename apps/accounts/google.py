@@ -44,7 +44,7 @@ def verify_google_id_token(token: str) -> dict:
             code=ErrorCode.SERVICE_UNAVAILABLE,
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         ) from None
-    except (ValueError, google.auth.exceptions.GoogleAuthError) as exc:
+    except (ValueError, TypeError, google.auth.exceptions.GoogleAuthError) as exc:
         raise ApplicationError(
             f"The Google ID token was rejected: {exc}",
             code=ErrorCode.UNAUTHORIZED,
@@ -56,7 +56,8 @@ def verify_google_id_token(token: str) -> dict:
             code=ErrorCode.UNAUTHORIZED,
             status_code=status.HTTP_401_UNAUTHORIZED,
         )
-    if not claims.get("email") or not claims.get("email_verified"):
+    # Google has sent this claim both as a boolean and as the string "true".
+    if not claims.get("email") or claims.get("email_verified") not in (True, "true"):
         raise ApplicationError(
             "The Google account has no verified email address.",
             code=ErrorCode.UNAUTHORIZED,

@@ -204,10 +204,6 @@ def test_disabled_account_cannot_sign_in_with_google(api_client, id_token):
         pytest.param(
             {"email_verified": "false"},
             id="email-not-verified-as-text",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="google.py treats any non-empty email_verified as true, even 'false'",
-            ),
         ),
         pytest.param({"email": ""}, id="no-email"),
     ],

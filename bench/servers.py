@@ -1,0 +1,485 @@
+"""Choose the production HTTP server: granian (WSGI), gunicorn (gthread) or uvicorn (ASGI).
+
+Run from the project root with `.venv/bin/python bench/servers.py`. It prints one JSON document to
+stdout; progress goes to stderr. See bench/README.md for what each figure means.
+
+Every candidate serves the production settings against PostgreSQL and Redis on 127.0.0.1 with two
+worker processes, one at a time. Next to it, for the whole run, `bench/baseline_app.py` (a raw
+WSGI app answering the same JSON through psycopg) is served by granian with the same options. Each
+round loads the candidate and the baseline back to back with `wrk`, so the ratio of the two cancels
+most of the machine's drift.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WRK_SCRIPT = ROOT / "bench" / "wrk_report.lua"
+
+DB_NAME = "bench_platform"
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = "redis://127.0.0.1:6379/14"
+BENCH_EMAIL = "bench@example.com"
+WORKERS = 2
+
+ENDPOINTS = {
+    "health_live": {"path": "/api/v1/health/live", "auth": False},
+    "auth_me": {"path": "/api/v1/auth/me", "auth": True},
+}
+
+STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+# --- The servers --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    interface: str
+    command: Callable[[int], list[str]]
+
+
+def granian(target: str) -> Callable[[int], list[str]]:
+    return lambda port: [
+        str(BIN / "granian"),
+        *f"--interface wsgi {target} --host 127.0.0.1 --port {port} --workers {WORKERS}".split(),
+        *["--log-level", "warning", "--no-access-log", "--working-dir"],
+        str(ROOT),
+    ]
+
+
+def gunicorn(port: int) -> list[str]:
+    return [
+        str(BIN / "gunicorn"),
+        *f"config.wsgi:application -w {WORKERS} -k gthread --threads 4".split(),
+        *f"-b 127.0.0.1:{port} --log-level warning --chdir".split(),
+        str(ROOT),
+    ]
+
+
+def uvicorn(port: int) -> list[str]:
+    return [
+        str(BIN / "uvicorn"),
+        *f"config.asgi:application --host 127.0.0.1 --port {port} --workers {WORKERS}".split(),
+        # Channels' router has no lifespan support; uvicorn would only log that it is missing.
+        *["--lifespan", "off", "--log-level", "warning", "--no-access-log"],
+    ]
+
+
+CANDIDATES = [
+    Candidate("granian_wsgi", "wsgi", granian("config.wsgi:application")),
+    Candidate("gunicorn_gthread", "wsgi", gunicorn),
+    Candidate("uvicorn_asgi", "asgi", uvicorn),
+]
+BASELINE = Candidate("baseline_raw_wsgi", "wsgi", granian("bench.baseline_app:application"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_get(url: str, headers: dict[str, str] | None = None, timeout: float = 5.0):
+    """Return (status, body bytes); HTTP errors are answers too, not exceptions."""
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+class Server:
+    """A server's process group, in its own session so that stopping it stops its workers too."""
+
+    running: list["Server"] = []
+
+    def __init__(self, candidate: Candidate, env: dict[str, str], log_dir: Path):
+        self.candidate = candidate
+        self.env = env
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{candidate.name}.log"
+        self.process: subprocess.Popen | None = None
+        self.command_line = ""
+
+    def start(self, timeout: float = 60.0) -> "Server":
+        argv = self.candidate.command(self.port)
+        self.command_line = " ".join([Path(argv[0]).name, *argv[1:]])
+        log(f"start {self.candidate.name}: {self.command_line}")
+        with self.log_path.open("wb") as log_file:
+            self.process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        Server.running.append(self)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.candidate.name} exited early:\n{self.log_tail()}")
+            try:
+                status, _ = http_get(f"{self.base_url}/health", timeout=2)
+                if status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.candidate.name} did not answer /health in {timeout}s:\n"
+                           f"{self.log_tail()}")  # fmt: skip
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                log(f"{self.candidate.name} ignored SIGTERM; killing it")
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        # A worker that outlived its master would keep the port and the CPU.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if self in Server.running:
+            Server.running.remove(self)
+        log(f"stopped {self.candidate.name}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    @classmethod
+    def stop_all(cls) -> None:
+        for server in list(cls.running):
+            try:
+                server.stop()
+            except Exception as error:  # noqa: BLE001 - keep stopping the others
+                log(f"could not stop {server.candidate.name}: {error}")
+
+
+# --- Preparation --------------------------------------------------------------------------------
+
+
+def server_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GRANIAN_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        CACHE_KEY_PREFIX="bench",
+        SECURE_SSL_REDIRECT="false",
+        LOG_LEVEL="WARNING",
+        RATE_LIMIT_USER="1000000/m",
+        RATE_LIMIT_ANON="1000000/m",
+        # The token is minted once; it must outlive the run.
+        ACCESS_TOKEN_MINUTES="120",
+        PYTHONDONTWRITEBYTECODE="1",
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    env.pop("JWT_SIGNING_KEY", None)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+SESSION_CODE = f"""
+from apps.accounts.models import User
+from apps.accounts.sessions import ClientInfo, start_session
+user = User.objects.filter(email={BENCH_EMAIL!r}).first()
+if user is None:
+    user = User.objects.create_user({BENCH_EMAIL!r}, name="Bench User")
+_, pair = start_session(user=user, client=ClientInfo(ip="127.0.0.1", user_agent="bench"))
+print("BENCH_TOKEN=" + pair.access)
+"""
+
+
+def prepare_database(env: dict[str, str]) -> tuple[str, str]:
+    """Create and migrate the bench database; return (access token, PostgreSQL version)."""
+    with psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone():
+            log(f"database {DB_NAME} exists")
+        else:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+            log(f"created database {DB_NAME}")
+    log("migrate")
+    manage(env, "migrate", "--noinput", "-v", "0", timeout=180)
+    log("sign in the bench user")
+    output = manage(env, "shell", "--no-imports", "-c", SESSION_CODE, timeout=60)
+    for line in output.splitlines():
+        if line.startswith("BENCH_TOKEN="):
+            return line.removeprefix("BENCH_TOKEN="), version
+    raise RuntimeError(f"no token in the shell output:\n{output}")
+
+
+def preflight(candidates: list[Candidate]) -> str:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    for candidate in [BASELINE, *candidates]:
+        binary = Path(candidate.command(0)[0])
+        if not binary.exists():
+            sys.exit(f"{binary} is missing: .venv/bin/pip install -r requirements-dev.txt")
+    result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, timeout=10)
+    return (result.stdout + result.stderr).strip().splitlines()[0]
+
+
+# --- Load ---------------------------------------------------------------------------------------
+
+
+def run_wrk(url: str, *, headers: dict[str, str], seconds: int, args) -> dict:
+    argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "5s",
+            "-s", str(WRK_SCRIPT)]  # fmt: skip
+    for name, value in headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    result = subprocess.run(
+        [*argv, url], capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("WRK_REPORT "))
+    report = json.loads(line.removeprefix("WRK_REPORT "))
+    latency = report["latency_us"]
+    return {
+        "rps": round(report["requests"] / (report["duration_us"] / 1e6), 1),
+        "p50_ms": round(latency["p50"] / 1000, 2),
+        "p95_ms": round(latency["p95"] / 1000, 2),
+        "p99_ms": round(latency["p99"] / 1000, 2),
+        "requests": report["requests"],
+        "errors": sum(report["errors"].values()),
+    }
+
+
+def check_same_answer(subject: Server, baseline: Server, headers: dict[str, str]) -> dict:
+    """Both servers must answer 200 to every endpoint, and they should send the same JSON."""
+    same = {}
+    for name, endpoint in ENDPOINTS.items():
+        sent = headers if endpoint["auth"] else {}
+        servers = (subject, baseline)
+        answers = [http_get(server.base_url + endpoint["path"], sent) for server in servers]
+        for server, (status, body) in zip(servers, answers, strict=True):
+            if status != 200:
+                raise RuntimeError(f"{server.candidate.name} {endpoint['path']} answered {status}: "
+                                   f"{body[:300]!r}")  # fmt: skip
+        same[name] = json.loads(answers[0][1]) == json.loads(answers[1][1])
+        if not same[name]:
+            log(f"warning: {name} bodies differ: {answers[0][1][:400]!r} {answers[1][1][:400]!r}")
+    return same
+
+
+def spread(values: list[float], digits: int = 3) -> dict:
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
+def bench_candidate(candidate: Candidate, baseline: Server, env, log_dir, headers, args) -> dict:
+    subject = Server(candidate, env, log_dir).start()
+    try:
+        same_body = check_same_answer(subject, baseline, headers)
+        for name, endpoint in ENDPOINTS.items():
+            sent = headers if endpoint["auth"] else {}
+            log(f"warm-up {candidate.name} {name}")
+            for server in (subject, baseline):
+                url = server.base_url + endpoint["path"]
+                run_wrk(url, headers=sent, seconds=args.warmup, args=args)
+
+        rounds: dict[str, list[dict]] = {name: [] for name in ENDPOINTS}
+        for number in range(args.rounds):
+            for name, endpoint in ENDPOINTS.items():
+                sent = headers if endpoint["auth"] else {}
+                pair = {"subject": subject, "baseline": baseline}
+                # ABBA: which one goes first alternates, so a slow drift favours neither.
+                order = ["subject", "baseline"] if number % 2 == 0 else ["baseline", "subject"]
+                runs = {}
+                for role in order:
+                    url = pair[role].base_url + endpoint["path"]
+                    runs[role] = run_wrk(url, headers=sent, seconds=args.duration, args=args)
+                runs["ratio"] = round(runs["subject"]["rps"] / runs["baseline"]["rps"], 4)
+                rounds[name].append(runs)
+                log(f"round {number + 1} {candidate.name} {name}: "
+                    f"{runs['subject']['rps']:.0f} rps vs baseline {runs['baseline']['rps']:.0f} "
+                    f"(ratio {runs['ratio']:.3f})")  # fmt: skip
+    finally:
+        subject.stop()
+
+    result = {"interface": candidate.interface, "command": subject.command_line}
+    for name, runs in rounds.items():
+        subject_runs = [run["subject"] for run in runs]
+        baseline_runs = [run["baseline"] for run in runs]
+        result[name] = {
+            "path": ENDPOINTS[name]["path"],
+            "same_body_as_baseline": same_body[name],
+            "rps": spread([run["rps"] for run in subject_runs], 1),
+            "p50_ms": statistics.median(run["p50_ms"] for run in subject_runs),
+            "p95_ms": statistics.median(run["p95_ms"] for run in subject_runs),
+            "errors": sum(run["errors"] for run in subject_runs),
+            "baseline_rps": spread([run["rps"] for run in baseline_runs], 1),
+            "baseline_p50_ms": statistics.median(run["p50_ms"] for run in baseline_runs),
+            "baseline_p95_ms": statistics.median(run["p95_ms"] for run in baseline_runs),
+            "baseline_errors": sum(run["errors"] for run in baseline_runs),
+            "ratio_to_baseline": spread([run["ratio"] for run in runs]),
+            "rounds": runs,
+        }
+    return result
+
+
+def compare(results: dict, reference: str = "granian_wsgi") -> dict:
+    """Each server's median baseline ratio over the reference's: >1 is faster than the reference."""
+    if reference not in results or "error" in results[reference]:
+        return {}
+    comparison = {}
+    for name in ENDPOINTS:
+        ref = results[reference][name]["ratio_to_baseline"]["median"]
+        comparison[name] = {
+            server: round(result[name]["ratio_to_baseline"]["median"] / ref, 3)
+            for server, result in results.items()
+            if "error" not in result
+        }
+    return {"reference": reference, "relative_throughput": comparison}
+
+
+def versions() -> dict:
+    packages = ["Django", "granian", "gunicorn", "uvicorn", "psycopg", "psycopg-pool"]
+    found = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=6, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per endpoint")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument(
+        "--only", nargs="*", choices=[c.name for c in CANDIDATES], help="bench only these servers"
+    )
+    return parser.parse_args()
+
+
+def on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def main() -> int:
+    args = parse_args()
+    candidates = [c for c in CANDIDATES if not args.only or c.name in args.only]
+    wrk_version = preflight(candidates)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    loads = len(candidates) * len(ENDPOINTS) * 2
+    estimate = loads * (args.rounds * args.duration + args.warmup) + 10 * len(candidates) + 15
+    log(f"{len(candidates)} servers; expect about {estimate}s")
+
+    load_at_start = os.getloadavg()
+    env = server_env()
+    token, pg_version = prepare_database(env)
+    headers = {"Authorization": f"Bearer {token}"}
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-servers-") as log_dir:
+        baseline = Server(BASELINE, env, Path(log_dir))
+        try:
+            baseline.start()
+            for candidate in candidates:
+                try:
+                    results[candidate.name] = bench_candidate(
+                        candidate, baseline, env, Path(log_dir), headers, args
+                    )
+                except (RuntimeError, subprocess.SubprocessError, OSError) as error:
+                    log(f"{candidate.name} failed: {error}")
+                    results[candidate.name] = {"error": str(error)[:2000]}
+        finally:
+            Server.stop_all()
+
+    document = {
+        "benchmark": "servers",
+        "config": {
+            "workers_per_server": WORKERS,
+            "connections": args.connections,
+            "wrk_threads": args.threads,
+            "seconds_per_run": args.duration,
+            "warmup_seconds": args.warmup,
+            "rounds": args.rounds,
+            "cpu_count": os.cpu_count(),
+            "settings": "config.settings.production",
+            "postgresql": pg_version,
+            "wrk": wrk_version,
+            "versions": versions(),
+            # Other work on the machine skews absolute figures; the baseline ratios less so.
+            "loadavg_1m_start": round(load_at_start[0], 2),
+            "loadavg_1m_end": round(os.getloadavg()[0], 2),
+        },
+        "baseline": {
+            "name": BASELINE.name,
+            "command": baseline.command_line,
+            "what": "raw WSGI app (bench/baseline_app.py): JWT check + the same SELECT through "
+            "a psycopg_pool pool + the same JSON; no Django, no rate-limit counter",
+        },
+        "results": results,
+        "comparison": compare(results),
+        "elapsed_seconds": round(time.monotonic() - STARTED, 1),
+    }
+    print(json.dumps(document, indent=2))
+    return 1 if any("error" in result for result in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
