@@ -4,6 +4,7 @@ import re
 import uuid
 import zoneinfo
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -62,7 +63,9 @@ def _save_new_user(user: User) -> User:
     raise ApplicationError("Could not pick a unique username; try again.")
 
 
-def create_user(*, email: str, password: str | None, name: str = "") -> User:
+def create_user(
+    *, email: str, password: str | None, name: str = "", email_verified: bool = False
+) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise _field_error(
@@ -84,7 +87,13 @@ def create_user(*, email: str, password: str | None, name: str = "") -> User:
         user.set_password(password)
     else:
         user.set_unusable_password()
-    return _save_new_user(user)
+    with transaction.atomic():
+        _save_new_user(user)
+        # The pages (allauth) know a user's addresses through EmailAddress rows.
+        EmailAddress.objects.create(
+            user=user, email=user.email, primary=True, verified=email_verified
+        )
+    return user
 
 
 def authenticate_user(*, email: str, password: str) -> User:
@@ -102,7 +111,9 @@ def get_or_create_google_user(*, claims: dict) -> User:
             raise Unauthorized("This account is disabled.")
         return user
     try:
-        return create_user(email=email, password=None, name=claims.get("name") or "")
+        return create_user(
+            email=email, password=None, name=claims.get("name") or "", email_verified=True
+        )
     except ApplicationError as exc:
         if exc.code != ErrorCode.DUPLICATE_RESOURCE:
             raise
