@@ -28,27 +28,17 @@ class PublicUserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UserSerializer(serializers.ModelSerializer):
-    """The signed-in user's own profile."""
+class UserSerializer(PublicUserSerializer):
+    """The signed-in user's own profile: the public one plus private fields and settings."""
 
-    avatar_url = serializers.CharField(read_only=True, allow_null=True)
     role = serializers.CharField(read_only=True)
 
-    class Meta:
-        model = User
+    class Meta(PublicUserSerializer.Meta):
         fields = [
-            "id",
+            *PublicUserSerializer.Meta.fields,
             "email",
-            "name",
-            "username",
-            "initials",
-            "avatar_color",
-            "avatar_url",
-            "bio",
             "phone",
             "role",
-            "is_online",
-            "last_active",
             "timezone",
             "locale",
             "theme",

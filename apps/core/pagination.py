@@ -10,6 +10,18 @@ from rest_framework.response import Response
 from .envelope import success
 
 
+def _page_schema(data_schema: dict, meta_schema: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["success", "data", "meta"],
+        "properties": {
+            "success": {"type": "boolean", "enum": [True]},
+            "data": data_schema,
+            "meta": meta_schema,
+        },
+    }
+
+
 class PagePagination(PageNumberPagination):
     """`?page=&perPage=`; answers `meta: {total, page, perPage, totalPages}`."""
 
@@ -29,24 +41,15 @@ class PagePagination(PageNumberPagination):
         return Response(success(data, meta=meta))
 
     def get_paginated_response_schema(self, schema):
-        return {
-            "type": "object",
-            "required": ["success", "data", "meta"],
-            "properties": {
-                "success": {"type": "boolean", "enum": [True]},
-                "data": schema,
-                "meta": {
-                    "type": "object",
-                    "required": ["total", "page", "perPage", "totalPages"],
-                    "properties": {
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "perPage": {"type": "integer"},
-                        "totalPages": {"type": "integer"},
-                    },
-                },
+        counters = ["total", "page", "perPage", "totalPages"]
+        return _page_schema(
+            schema,
+            {
+                "type": "object",
+                "required": counters,
+                "properties": {name: {"type": "integer"} for name in counters},
             },
-        }
+        )
 
 
 class CursorPagination(DRFCursorPagination):
@@ -68,18 +71,14 @@ class CursorPagination(DRFCursorPagination):
         return parse_qs(urlsplit(url).query).get(self.cursor_query_param, [None])[0]
 
     def get_paginated_response_schema(self, schema):
-        return {
-            "type": "object",
-            "required": ["success", "data", "meta"],
-            "properties": {
-                "success": {"type": "boolean", "enum": [True]},
-                "data": schema,
-                "meta": {
-                    "type": "object",
-                    "properties": {
-                        "nextCursor": {"type": "string", "nullable": True},
-                        "hasMore": {"type": "boolean"},
-                    },
+        return _page_schema(
+            schema,
+            {
+                "type": "object",
+                "required": ["nextCursor", "hasMore"],
+                "properties": {
+                    "nextCursor": {"type": "string", "nullable": True},
+                    "hasMore": {"type": "boolean"},
                 },
             },
-        }
+        )
