@@ -51,6 +51,7 @@ def screenshot(page, path: Path) -> None:
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 0
     if review_dir := os.environ.get("BROWSER_SCREENSHOT_DIR"):
+        Path(review_dir).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, Path(review_dir) / path.name)
 
 
