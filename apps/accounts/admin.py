@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import ngettext
 
 from . import sessions
-from .models import LoginSession, User
+from .models import LoginSession, RefreshTokenRecord, User
 
 
 class LoginSessionInline(admin.TabularInline):
@@ -87,8 +87,23 @@ class UserAdmin(DjangoUserAdmin):
         )
 
 
+class RefreshTokenInline(admin.TabularInline):
+    """The rotation history of a session: a used token presented again revoked it."""
+
+    model = RefreshTokenRecord
+    extra = 0
+    can_delete = False
+    fields = ["jti", "created_at", "expires_at", "used_at"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LoginSession)
 class LoginSessionAdmin(admin.ModelAdmin):
+    inlines = [RefreshTokenInline]
     list_display = [
         "user",
         "device",

@@ -7,7 +7,9 @@ import google.auth.transport.requests
 import requests
 from django.conf import settings
 from google.oauth2 import id_token as google_id_token
+from requests.adapters import HTTPAdapter
 from rest_framework import status
+from urllib3.util.retry import Retry
 
 from apps.core.errors import ApplicationError, ErrorCode
 
@@ -17,7 +19,14 @@ CERTS_TIMEOUT_SECONDS = 5
 
 @functools.cache
 def _http_session() -> requests.Session:
-    return requests.Session()
+    """One pooled session; a failed certificate fetch is retried twice with backoff."""
+    session = requests.Session()
+    retry = Retry(
+        total=2, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504), allowed_methods={"GET"}
+    )
+    session.mount("https://", HTTPAdapter(max_retries=retry))
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    return session
 
 
 def verify_google_id_token(token: str) -> dict:

@@ -49,6 +49,7 @@ def describe_device(user_agent: str) -> str:
 
 
 def _issue(*, session: LoginSession) -> TokenPair:
+    """Mint a pair for the session and record the refresh token; the caller stores expiry."""
     user = session.user
     refresh = RefreshToken()
     refresh["sub"] = str(user.pk)
@@ -60,7 +61,6 @@ def _issue(*, session: LoginSession) -> TokenPair:
     RefreshTokenRecord.objects.create(
         jti=refresh["jti"], session=session, expires_at=refresh_expires_at
     )
-    LoginSession.objects.filter(pk=session.pk).update(expires_at=refresh_expires_at)
     return TokenPair(
         access=str(access),
         refresh=str(refresh),
@@ -81,6 +81,7 @@ def start_session(*, user: User, client: ClientInfo) -> tuple[LoginSession, Toke
         expires_at=now + settings.REFRESH_TOKEN_LIFETIME,
     )
     User.objects.filter(pk=user.pk).update(is_online=True, last_active=now, last_login=now)
+    user.is_online, user.last_active, user.last_login = True, now, now
     return session, _issue(session=session)
 
 
@@ -110,10 +111,12 @@ def rotate_refresh_token(*, raw: str, client: ClientInfo) -> tuple[LoginSession,
             used_at=now
         )
         if claimed:
-            LoginSession.objects.filter(pk=session.pk).update(
-                last_used_at=now, ip_address=client.ip or session.ip_address
-            )
             pair = _issue(session=session)
+            LoginSession.objects.filter(pk=session.pk).update(
+                last_used_at=now,
+                ip_address=client.ip or session.ip_address,
+                expires_at=pair.refresh_expires_at,
+            )
     if not claimed:
         revoke_session(session=session, reason=LoginSession.RevokeReason.TOKEN_REUSE)
         raise _unauthorized(

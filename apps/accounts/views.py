@@ -85,7 +85,6 @@ class SignupView(_AuthEndpoint):
             email=data["email"], password=data["password"], name=data["name"]
         )
         _, pair = sessions.start_session(user=user, client=_client(request))
-        user.refresh_from_db()
         return _auth_response(request, user, pair, status_code=status.HTTP_201_CREATED)
 
 
@@ -95,7 +94,6 @@ class LoginView(_AuthEndpoint):
         data = validated(LoginSerializer, request.data)
         user = services.authenticate_user(email=data["email"], password=data["password"])
         _, pair = sessions.start_session(user=user, client=_client(request))
-        user.refresh_from_db()
         return _auth_response(request, user, pair)
 
 
@@ -106,7 +104,6 @@ class GoogleSignInView(_AuthEndpoint):
         claims = verify_google_id_token(data["id_token"])
         user = services.get_or_create_google_user(claims=claims)
         _, pair = sessions.start_session(user=user, client=_client(request))
-        user.refresh_from_db()
         return _auth_response(request, user, pair)
 
 

@@ -1,5 +1,6 @@
 """Operations endpoints: liveness, readiness, version, and JSON answers for Django's own errors."""
 
+import hmac
 import platform
 
 from django.conf import settings
@@ -119,6 +120,7 @@ def metrics(request):
     from django_prometheus.exports import ExportToDjangoView
 
     token = settings.METRICS_TOKEN
-    if token and request.headers.get("Authorization", "") != f"Bearer {token}":
+    presented = request.headers.get("Authorization", "")
+    if token and not hmac.compare_digest(presented.encode(), f"Bearer {token}".encode()):
         return HttpResponse(status=401, headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     return ExportToDjangoView(request)

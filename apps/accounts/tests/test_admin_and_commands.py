@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from apps.accounts.models import LoginSession, User
 from apps.accounts.tasks import purge_expired_sessions
@@ -125,3 +126,24 @@ def test_api_signup_registers_an_unverified_email_address(api_client):
     )
     address = EmailAddress.objects.get(email="new@example.com")
     assert address.primary and not address.verified
+
+
+def test_session_admin_shows_rotations_and_revokes_selected_sessions(staff_client, user, login):
+    _, session, pair = login(user)
+    _, kept, _ = login(user)
+    APIClient().post("/api/v1/auth/refresh", {"refreshToken": pair.refresh}, format="json")
+
+    page = staff_client.get(reverse("admin:accounts_loginsession_change", args=[session.pk]))
+    assert page.status_code == 200
+    assert page.content.count(b"field-jti") == 2  # the first token and its rotation
+
+    response = staff_client.post(
+        reverse("admin:accounts_loginsession_changelist"),
+        {"action": "revoke", "_selected_action": [session.pk]},
+        follow=True,
+    )
+    assert b"Revoked 1 sessions" in response.content
+    session.refresh_from_db()
+    kept.refresh_from_db()
+    assert session.revoked_reason == LoginSession.RevokeReason.REVOKED_BY_STAFF
+    assert kept.revoked_at is None

@@ -287,3 +287,39 @@ def test_sign_in_without_a_string_id_token_answers_400(api_client, body):
 
     error = _assert_error(response, 400, "VALIDATION_ERROR")
     assert [detail["field"] for detail in error["details"]] == ["idToken"]
+
+
+def test_a_certificate_endpoint_failing_once_is_retried(api_client, id_token, google_key, settings):
+    """Google's endpoint answering 503 once costs the user nothing: the fetch is retried."""
+    body = json.dumps({KID: _self_signed_certificate(google_key)}).encode()
+    calls = []
+
+    class FlakyHandler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            calls.append(self.path)
+            if len(calls) == 1:
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FlakyHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.GOOGLE_CERTS_URL = f"http://127.0.0.1:{server.server_address[1]}/certs"
+        response = _sign_in(api_client, id_token())
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    assert response.status_code == 200, response.content
+    assert len(calls) == 2

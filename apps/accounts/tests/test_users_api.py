@@ -178,9 +178,17 @@ def test_avatar_over_the_size_limit_is_file_too_large(user_client, user, setting
 
 
 def test_avatar_without_a_file_is_a_validation_error(user_client):
-    response = user_client.post("/api/v1/users/me/avatar", {})
-    assert response.status_code in (400, 415)
-    assert response.json()["success"] is False
+    response = user_client.post("/api/v1/users/me/avatar", {"note": "x"}, format="multipart")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"] == [{"field": "avatar", "message": "This field is required."}]
+
+
+def test_avatar_sent_as_json_is_unsupported_media_type(user_client):
+    response = user_client.post("/api/v1/users/me/avatar", {"avatar": "x"}, format="json")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "UNSUPPORTED_MEDIA_TYPE"
 
 
 def test_user_directory_shows_public_profiles_only_and_searches(user_client, user):

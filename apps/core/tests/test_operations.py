@@ -75,19 +75,25 @@ def test_request_id_is_returned_and_a_sane_incoming_one_is_kept(api_client):
 
 
 def test_every_log_line_of_a_request_carries_its_request_id_as_json(api_client, caplog):
+    from pythonjsonlogger.json import JsonFormatter
+
     from apps.core.logging import RequestIdFilter
 
-    formatter = logging.getLogger().handlers[0].formatter if logging.getLogger().handlers else None
+    console = next(
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(getattr(handler, "formatter", None), JsonFormatter)
+    )
     caplog.handler.addFilter(RequestIdFilter())
     with caplog.at_level(logging.INFO, logger="apps.access"):
         response = api_client.get("/api/v1/health/live", HTTP_X_REQUEST_ID="req-12345678")
     access = [r for r in caplog.records if r.name == "apps.access"]
     assert access and all(r.request_id == "req-12345678" for r in access)
-    assert access[0].status == response.status_code
-    if formatter is not None:
-        line = json.loads(formatter.format(access[0]))
-        assert line["request_id"] == "req-12345678"
-        assert line["path"] == "/api/v1/health/live"
+    line = json.loads(console.formatter.format(access[0]))
+    assert line["request_id"] == "req-12345678"
+    assert line["path"] == "/api/v1/health/live"
+    assert line["status"] == response.status_code
+    assert line["level"] == "INFO"
 
 
 def test_schema_is_valid_openapi_3_and_lists_every_api_endpoint(api_client):
