@@ -7,6 +7,9 @@ from apps.core import views as core_views
 api_v1 = [
     path("", include("apps.core.urls")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.workspaces.urls")),
+    path("", include("apps.crm.urls")),
+    path("", include("apps.activity.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # Last: any other API path answers the JSON envelope, with DEBUG on or off.
     re_path(r"^.*$", core_views.not_found, name="api-not-found"),

@@ -181,7 +181,23 @@ def delete_account(*, user: User, password: str | None) -> None:
             code=ErrorCode.FORBIDDEN,
             status_code=status.HTTP_403_FORBIDDEN,
         )
+    from apps.workspaces.services import (
+        delete_workspaces_left_empty,
+        workspaces_blocking_account_deletion,
+    )
+
+    blocking = workspaces_blocking_account_deletion(user)
+    if blocking:
+        names = ", ".join(sorted(workspace.name for workspace in blocking))
+        raise ApplicationError(
+            f"You are the only owner of {names}. Transfer ownership or delete "
+            "those workspaces first.",
+            code="LAST_OWNER",
+            status_code=status.HTTP_409_CONFLICT,
+        )
     avatar_name, storage = (user.avatar.name, user.avatar.storage) if user.avatar else (None, None)
-    user.delete()
+    with transaction.atomic():
+        delete_workspaces_left_empty(user)
+        user.delete()
     if avatar_name:
         transaction.on_commit(lambda: storage.delete(avatar_name))

@@ -3,6 +3,7 @@ import re
 import time
 import uuid
 
+from .context import RequestContext, request_context_var
 from .logging import request_id_var
 from .net import client_ip
 
@@ -14,7 +15,10 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Take the caller's X-Request-ID (when sane) or make one; echo it on the response."""
+    """Take the caller's X-Request-ID (when sane) or make one; echo it on the response.
+
+    Also publish the request id, client IP and user agent for the audit trail.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -24,11 +28,19 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = request_id_var.set(request_id)
+        context_token = request_context_var.set(
+            RequestContext(
+                request_id=request_id,
+                ip=client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
+            )
+        )
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             return response
         finally:
+            request_context_var.reset(context_token)
             request_id_var.reset(token)
 
 

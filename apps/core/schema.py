@@ -52,6 +52,14 @@ def wrap_in_envelope(schema: dict) -> dict:
 
 
 class EnvelopeAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        # Views that act in a workspace say which header picks it (apps.workspaces.tenancy).
+        header = getattr(self.view, "workspace_header_parameter", None)
+        if header is not None:
+            parameters.append(header)
+        return parameters
+
     def _get_response_for_code(
         self, serializer, status_code, media_types=None, direction="response"
     ):

@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "storages",
     "apps.core",
     "apps.accounts",
+    "apps.workspaces",
+    "apps.activity",
+    "apps.crm",
     "apps.dashboard",
 ]
 
@@ -231,6 +234,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "apps.crm.models.Client.Status",
+        "ProjectStatusEnum": "apps.crm.models.Project.Status",
+        "WorkspaceRoleEnum": "apps.workspaces.roles.Role",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
@@ -260,8 +268,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.accounts.tasks.purge_expired_sessions",
         "schedule": timedelta(hours=6),
     },
+    "stop-stale-timers": {
+        "task": "apps.crm.tasks.stop_stale_timers",
+        "schedule": timedelta(minutes=15),
+    },
 }
 CELERY_TIMEZONE = "UTC"
+
+# --- Workspaces and the CRM --------------------------------------------------------------
+INVITE_TTL_DAYS = env.int("INVITE_TTL_DAYS", default=7)
+# A timer still running after this many hours is stopped by the scheduled job at that mark.
+TIMER_MAX_RUNNING_HOURS = env.int("TIMER_MAX_RUNNING_HOURS", default=12)
 
 # --- Channels -----------------------------------------------------------------------------
 if REDIS_URL:

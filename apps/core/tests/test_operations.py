@@ -130,7 +130,9 @@ def _api_routes() -> set[str]:
             full = prefix + pattern
             if not full.startswith("api/v1/") or full.endswith(("schema", "^.*$")):
                 continue
-            routes.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", full))
+            route = "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", full)
+            # drf-spectacular spells a `pk` path parameter `id` (SCHEMA_COERCE_PATH_PK).
+            routes.add(route.replace("{pk}", "{id}"))
 
     walk(get_resolver().url_patterns, "")
     return routes
