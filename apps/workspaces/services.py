@@ -278,16 +278,18 @@ def _require_pending(invite: Invite) -> None:
 
 
 @transaction.atomic
-def resend_invite(*, membership: Membership, invite: Invite) -> Invite:
-    """Send the email again and give the invite a fresh expiry."""
-    _require(membership, Perm.INVITES_MANAGE)
+def resend_invite(*, invite: Invite, actor, membership: Membership | None = None) -> Invite:
+    """Send the email again and give the invite a fresh expiry. `membership` is the acting
+    member's (its role is checked); staff in the admin act without one."""
+    if membership is not None:
+        _require(membership, Perm.INVITES_MANAGE)
     if invite.status != Invite.Status.PENDING:
         raise _conflict(f"This invite is {invite.status} already.", "INVITE_CLOSED")
     invite.expires_at = timezone.now() + timedelta(days=settings.INVITE_TTL_DAYS)
     invite.save(update_fields=["expires_at", "updated_at"])
     record_activity(
         workspace_id=invite.workspace_id,
-        actor=membership.user,
+        actor=actor,
         verb=Verb.INVITE_RESENT,
         target=invite,
     )
@@ -296,8 +298,10 @@ def resend_invite(*, membership: Membership, invite: Invite) -> Invite:
 
 
 @transaction.atomic
-def revoke_invite(*, membership: Membership, invite: Invite) -> Invite:
-    _require(membership, Perm.INVITES_MANAGE)
+def revoke_invite(*, invite: Invite, actor, membership: Membership | None = None) -> Invite:
+    """Close a pending invite. As for `resend_invite`, staff act without a membership."""
+    if membership is not None:
+        _require(membership, Perm.INVITES_MANAGE)
     if invite.status != Invite.Status.PENDING:
         raise _conflict(f"This invite is {invite.status} already.", "INVITE_CLOSED")
     invite.status = Invite.Status.REVOKED
@@ -305,7 +309,7 @@ def revoke_invite(*, membership: Membership, invite: Invite) -> Invite:
     invite.save(update_fields=["status", "responded_at", "updated_at"])
     record_activity(
         workspace_id=invite.workspace_id,
-        actor=membership.user,
+        actor=actor,
         verb=Verb.INVITE_REVOKED,
         target=invite,
     )

@@ -180,12 +180,16 @@ class TeamViewSet(viewsets.ViewSet):
 
     @extend_schema(tags=TAGS, request=None, responses=InviteSerializer)
     def resend_invite(self, request, pk=None, invite_id=None):
-        invite = services.resend_invite(membership=self.membership, invite=self._invite(invite_id))
+        invite = services.resend_invite(
+            invite=self._invite(invite_id), actor=request.user, membership=self.membership
+        )
         return Response(InviteSerializer(invite).data)
 
     @extend_schema(tags=TAGS, responses=InviteSerializer)
     def revoke_invite(self, request, pk=None, invite_id=None):
-        invite = services.revoke_invite(membership=self.membership, invite=self._invite(invite_id))
+        invite = services.revoke_invite(
+            invite=self._invite(invite_id), actor=request.user, membership=self.membership
+        )
         return Response(InviteSerializer(invite).data)
 
 
