@@ -29,7 +29,6 @@ class Perm(StrEnum):
     TIME_MANAGE_ALL = "time.manage_all"
     ACTIVITY_VIEW = "activity.view"
     AUDIT_VIEW = "audit.view"
-    BILLING_MANAGE = "billing.manage"
 
 
 _EVERYONE = frozenset(Role)
@@ -53,7 +52,6 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.TIME_MANAGE_ALL: _MANAGERS,
     Perm.ACTIVITY_VIEW: _EVERYONE,
     Perm.AUDIT_VIEW: _MANAGERS,
-    Perm.BILLING_MANAGE: _MANAGERS,
 }
 
 

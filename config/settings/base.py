@@ -225,7 +225,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Platform API",
     "DESCRIPTION": (
         "Every response is an envelope: `{success, data, message?}`, with `meta` on pages; "
-        "errors are `{success: false, error: {code, message, details}}`. JSON is camelCase."
+        "errors are `{success: false, error: {code, message, details}}`. JSON is camelCase.\n\n"
+        "**Workspaces.** Workspace data (clients, projects, notes, time, activity) is read and "
+        "written in the workspace named by the `X-Workspace-ID` header, or in your personal "
+        "workspace without it. A workspace you are not a member of, and anything in it, "
+        "answers 404; a role that may not do something answers 403. `teams/{id}` endpoints "
+        "name the workspace in the path."
     ),
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
