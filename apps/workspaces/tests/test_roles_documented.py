@@ -14,7 +14,9 @@ def _readme_table() -> dict[str, set[str]]:
         match = ROW.match(line)
         if match and match["perm"] in Perm._value2member_map_:
             cells = [cell.strip() for cell in match["cells"].split("|")]
-            table[match["perm"]] = {role.value for role, cell in zip(Role, cells) if cell}
+            table[match["perm"]] = {
+                role.value for role, cell in zip(Role, cells, strict=True) if cell
+            }
     return table
 
 
