@@ -18,12 +18,12 @@ class ClientInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Client.Status.choices, required=False)
 
 
-def _csv_choices(value: str, allowed, field: str) -> list[str]:
+def _csv_choices(value: str, allowed) -> list[str]:
     items = [item.strip() for item in value.split(",") if item.strip()]
     unknown = [item for item in items if item not in allowed]
     if unknown:
         raise serializers.ValidationError(
-            {field: [f"Unknown value {unknown[0]!r}; one of: {', '.join(allowed)}."]}
+            f"Unknown value {unknown[0]!r}; one of: {', '.join(allowed)}."
         )
     return items
 
@@ -35,7 +35,9 @@ def _camel_orderings(orderings) -> list[str]:
 
 
 class ClientFilterSerializer(serializers.Serializer):
-    status = serializers.CharField(required=False, help_text="One or more, comma-separated.")
+    status = serializers.CharField(
+        required=False, allow_blank=True, help_text="One or more, comma-separated."
+    )
     archived = serializers.ChoiceField(choices=["false", "true", "all"], default="false")
     search = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
     ordering = serializers.ChoiceField(
@@ -43,7 +45,7 @@ class ClientFilterSerializer(serializers.Serializer):
     )
 
     def validate_status(self, value):
-        return _csv_choices(value, Client.Status.values, "status")
+        return _csv_choices(value, Client.Status.values)
 
     def validate_ordering(self, value):
         from apps.core.renderers import snake_key
@@ -66,7 +68,9 @@ class ProjectInputSerializer(serializers.Serializer):
 
 
 class ProjectFilterSerializer(serializers.Serializer):
-    status = serializers.CharField(required=False)
+    status = serializers.CharField(
+        required=False, allow_blank=True, help_text="One or more, comma-separated."
+    )
     client_id = serializers.UUIDField(required=False)
     search = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
     due_before = serializers.DateField(required=False)
@@ -75,7 +79,7 @@ class ProjectFilterSerializer(serializers.Serializer):
     )
 
     def validate_status(self, value):
-        return _csv_choices(value, Project.Status.values, "status")
+        return _csv_choices(value, Project.Status.values)
 
     def validate_ordering(self, value):
         from apps.core.renderers import snake_key

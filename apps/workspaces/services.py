@@ -318,7 +318,9 @@ def revoke_invite(*, invite: Invite, actor, membership: Membership | None = None
 
 def _lock_invite_for(token: str, user) -> Invite:
     invite = invite_from_token(token)
-    invite = Invite.objects.select_for_update().select_related("workspace").get(pk=invite.pk)
+    invite = (
+        Invite.objects.select_for_update(of=("self",)).select_related("workspace").get(pk=invite.pk)
+    )
     if invite.email.lower() != user.email.lower():
         raise ApplicationError(
             "This invite was sent to another email address.",

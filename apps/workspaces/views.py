@@ -1,4 +1,4 @@
-from django.db.models import Count
+from django.db.models import Count, F
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
@@ -94,7 +94,7 @@ class TeamViewSet(viewsets.ViewSet):
             Membership.objects.filter(user=request.user)
             .select_related("workspace")
             .annotate(member_count=Count("workspace__memberships"))
-            .order_by("-workspace__personal_for", "workspace__name")
+            .order_by(F("workspace__personal_for").desc(nulls_last=True), "workspace__name")
         )
         return Response([_team(m.workspace, m.role, m.member_count) for m in memberships])
 

@@ -57,7 +57,7 @@ def update_note(
 ) -> Note:
     """Edit a note, keeping what it said before as a version. With `expected_version`, an
     edit made on top of a stale copy is refused instead of overwriting someone's change."""
-    note = Note.objects.select_for_update().select_related("project").get(pk=note.pk)
+    note = Note.objects.select_for_update(of=("self",)).select_related("project").get(pk=note.pk)
     if expected_version is not None and expected_version != note.version:
         raise ApplicationError(
             f"This note changed since you opened it (now version {note.version}).",

@@ -50,10 +50,19 @@ def start_timer(
                 started_at=timezone.now(),
             )
     except IntegrityError:
+        running = TimeEntry.objects.running().filter(user=actor).first()
         raise ApplicationError(
             "You have a timer running already; stop it first.",
             code="TIMER_RUNNING",
             status_code=409,
+            details=[
+                {
+                    "field": None,
+                    "message": f"Timer {running.pk} runs in workspace {running.workspace_id}.",
+                }
+            ]
+            if running
+            else [],
         ) from None
     record_activity(
         workspace_id=entry.workspace_id, actor=actor, verb=Verb.TIMER_STARTED, target=entry
@@ -63,7 +72,9 @@ def start_timer(
 
 @transaction.atomic
 def stop_timer(*, entry: TimeEntry, actor) -> TimeEntry:
-    entry = TimeEntry.objects.select_for_update().select_related("project").get(pk=entry.pk)
+    entry = (
+        TimeEntry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
+    )
     if entry.ended_at is not None:
         raise ApplicationError(
             "This timer is stopped already.", code="TIMER_NOT_RUNNING", status_code=409
@@ -133,11 +144,15 @@ def create_time_entry(
 
 @transaction.atomic
 def update_time_entry(*, entry: TimeEntry, actor, data: dict) -> TimeEntry:
-    entry = TimeEntry.objects.select_for_update().select_related("project").get(pk=entry.pk)
+    entry = (
+        TimeEntry.objects.select_for_update(of=("self",)).select_related("project").get(pk=entry.pk)
+    )
     if "milestone" in data:
         _check_milestone(entry.project, data["milestone"])
     if entry.is_running and "ended_at" in data:
         raise _invalid("endedAt", "Stop the timer to end it.")
+    if "started_at" in data and data["started_at"] > timezone.now() + timedelta(minutes=5):
+        raise _invalid("startedAt", "Time cannot start in the future.")
     changes = apply_changes(entry, data, ENTRY_FIELDS)
     if not changes:
         return entry
@@ -176,7 +191,7 @@ def stop_stale_timers(*, now: datetime | None = None) -> int:
     for (entry_id,) in list(stale[:5000]):
         with transaction.atomic():
             entry = (
-                TimeEntry.objects.select_for_update(skip_locked=True)
+                TimeEntry.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("project")
                 .filter(pk=entry_id, ended_at__isnull=True)
                 .first()
