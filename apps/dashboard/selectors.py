@@ -38,12 +38,12 @@ def timeline(workspace: Workspace, **scope) -> list[ActivityEvent]:
     return list(events.order_by("-seq")[:TIMELINE_LENGTH])
 
 
-def user_memberships(user) -> QuerySet[Membership]:
-    """Every workspace of the user, personal first, for the switcher."""
-    return (
-        Membership.objects.filter(user=user)
-        .select_related("workspace")
-        .order_by("-workspace__personal_for", "workspace__name", "workspace_id")
+def user_memberships(user) -> list[Membership]:
+    """Every workspace of the user, their personal one first, for the switcher."""
+    memberships = Membership.objects.filter(user=user).select_related("workspace")
+    return sorted(
+        memberships,
+        key=lambda m: (m.workspace.personal_for_id != user.pk, m.workspace.name.lower()),
     )
 
 

@@ -1,13 +1,111 @@
 from django.urls import path
 
-from . import views
+from .views import clients, home, invites, projects, team, workspace
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", home.home, name="home"),
+    path("dashboard/", home.dashboard, name="dashboard"),
     path(
         "dashboard/sessions/<uuid:session_id>/revoke",
-        views.revoke_session,
+        home.revoke_session,
         name="dashboard-revoke-session",
+    ),
+    path("dashboard/workspace/switch", workspace.switch, name="dashboard-switch-workspace"),
+    # Clients
+    path("dashboard/clients/", clients.client_list, name="dashboard-clients"),
+    path("dashboard/clients/new", clients.client_create, name="dashboard-client-new"),
+    path("dashboard/clients/<uuid:client_id>/", clients.client_detail, name="dashboard-client"),
+    path(
+        "dashboard/clients/<uuid:client_id>/edit",
+        clients.client_edit,
+        name="dashboard-client-edit",
+    ),
+    path(
+        "dashboard/clients/<uuid:client_id>/archive",
+        clients.client_archive,
+        name="dashboard-client-archive",
+    ),
+    path(
+        "dashboard/clients/<uuid:client_id>/delete",
+        clients.client_delete,
+        name="dashboard-client-delete",
+    ),
+    path(
+        "dashboard/clients/<uuid:client_id>/projects/new",
+        clients.project_create,
+        name="dashboard-project-new",
+    ),
+    path(
+        "dashboard/clients/<uuid:client_id>/notes",
+        clients.note_create,
+        name="dashboard-client-note",
+    ),
+    # Projects
+    path(
+        "dashboard/projects/<uuid:project_id>/",
+        projects.project_detail,
+        name="dashboard-project",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/edit",
+        projects.project_edit,
+        name="dashboard-project-edit",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/delete",
+        projects.project_delete,
+        name="dashboard-project-delete",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/milestones",
+        projects.milestone_create,
+        name="dashboard-milestone-new",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/milestones/<uuid:milestone_id>/toggle",
+        projects.milestone_toggle,
+        name="dashboard-milestone-toggle",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/notes",
+        projects.note_create,
+        name="dashboard-project-note",
+    ),
+    # Team
+    path("dashboard/team/", team.team, name="dashboard-team"),
+    path("dashboard/team/new", team.team_create, name="dashboard-team-new"),
+    path("dashboard/team/leave", team.leave, name="dashboard-team-leave"),
+    path(
+        "dashboard/team/members/<uuid:member_id>/role",
+        team.member_role,
+        name="dashboard-member-role",
+    ),
+    path(
+        "dashboard/team/members/<uuid:member_id>/remove",
+        team.member_remove,
+        name="dashboard-member-remove",
+    ),
+    path("dashboard/team/invites", team.invite_create, name="dashboard-invite-new"),
+    path(
+        "dashboard/team/invites/<uuid:invite_id>/resend",
+        team.invite_resend,
+        name="dashboard-invite-resend",
+    ),
+    path(
+        "dashboard/team/invites/<uuid:invite_id>/revoke",
+        team.invite_revoke,
+        name="dashboard-invite-revoke",
+    ),
+    # The invitee's page (the invite email links here)
+    path("dashboard/invites/<str:token>/", invites.invite, name="dashboard-invite"),
+    path(
+        "dashboard/invites/<str:token>/accept",
+        invites.invite_accept,
+        name="dashboard-invite-accept",
+    ),
+    path(
+        "dashboard/invites/<str:token>/decline",
+        invites.invite_decline,
+        name="dashboard-invite-decline",
     ),
 ]

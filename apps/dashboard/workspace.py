@@ -38,17 +38,18 @@ def current_membership(request) -> Membership:
 def switch_workspace(request, workspace: Workspace) -> None:
     """Make `workspace` the one the following pages act in (the caller checked membership)."""
     request.session[SESSION_KEY] = str(workspace.pk)
-    for attribute in ("membership", "workspace"):
-        if hasattr(request, attribute):
-            delattr(request, attribute)
+    _drop_memo(request)
 
 
 def forget_workspace(request) -> None:
     """Go back to the personal workspace, e.g. after leaving the current one."""
     request.session.pop(SESSION_KEY, None)
-    for attribute in ("membership", "workspace"):
-        if hasattr(request, attribute):
-            delattr(request, attribute)
+    _drop_memo(request)
+
+
+def _drop_memo(request) -> None:
+    request.__dict__.pop("membership", None)
+    request.__dict__.pop("workspace", None)
 
 
 def require(request, perm: Perm) -> None:

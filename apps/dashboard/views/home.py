@@ -6,15 +6,22 @@ from django.views.decorators.http import require_POST
 from apps.accounts import sessions
 from apps.accounts.models import LoginSession
 
+from ..selectors import workspace_summary
+from ..workspace import workspace_page
+
 
 def home(request):
     return redirect("dashboard" if request.user.is_authenticated else "account_login")
 
 
-@login_required
+@workspace_page()
 def dashboard(request):
     active = LoginSession.objects.active().filter(user=request.user)
-    return render(request, "dashboard/index.html", {"login_sessions": active})
+    return render(
+        request,
+        "dashboard/index.html",
+        {"login_sessions": active, "summary": workspace_summary(request.workspace)},
+    )
 
 
 @login_required
