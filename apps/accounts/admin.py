@@ -1,8 +1,18 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import ngettext
 
-from . import sessions
+from apps.activity.admin import DeletesDependentHistory
+from apps.activity.models import ActivityChainHead, ActivityEvent
+from apps.core.errors import ApplicationError
+from apps.crm.models import NoteVersion
+from apps.workspaces.models import Invite, Membership
+from apps.workspaces.services import workspaces_blocking_account_deletion
+
+from . import services, sessions
 from .models import LoginSession, RefreshTokenRecord, User
 
 
@@ -28,7 +38,9 @@ class LoginSessionInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DeletesDependentHistory, DjangoUserAdmin):
+    # Deleting goes through the account service: it keeps teams from losing their last owner.
+    dependent_history = (ActivityEvent, ActivityChainHead, Membership, Invite, NoteVersion)
     ordering = ["email"]
     list_display = [
         "email",
@@ -72,6 +84,29 @@ class UserAdmin(DjangoUserAdmin):
     ]
     inlines = [LoginSessionInline]
     actions = ["revoke_all_sessions"]
+
+    def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        blocking = workspaces_blocking_account_deletion(user) if user is not None else []
+        if blocking:
+            names = ", ".join(sorted(workspace.name for workspace in blocking))
+            self.message_user(
+                request,
+                f"{user.email} is the only owner of {names}; transfer ownership first.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        services.delete_user(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            try:
+                services.delete_user(user=user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
 
     @admin.action(description="Revoke all sessions (signs the user out everywhere)")
     def revoke_all_sessions(self, request, queryset):

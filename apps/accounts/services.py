@@ -13,6 +13,10 @@ from django.utils.text import slugify
 from rest_framework import status
 
 from apps.core.errors import ApplicationError, ErrorCode, Unauthorized
+from apps.workspaces.services import (
+    delete_workspaces_left_empty,
+    workspaces_blocking_account_deletion,
+)
 
 from .models import User
 
@@ -173,7 +177,7 @@ def set_avatar(*, user: User, upload, extension: str) -> User:
 
 @transaction.atomic
 def delete_account(*, user: User, password: str | None) -> None:
-    """Delete the user and everything they own; see the README for what goes and what stays."""
+    """The user deletes their own account, confirming with their password."""
     if user.has_usable_password() and not (password and user.check_password(password)):
         raise _field_error(
             "password",
@@ -181,16 +185,17 @@ def delete_account(*, user: User, password: str | None) -> None:
             code=ErrorCode.FORBIDDEN,
             status_code=status.HTTP_403_FORBIDDEN,
         )
-    from apps.workspaces.services import (
-        delete_workspaces_left_empty,
-        workspaces_blocking_account_deletion,
-    )
+    delete_user(user=user)
 
+
+def delete_user(*, user: User) -> None:
+    """Delete the user and everything they own; see the README for what goes and what stays.
+    Refused while they are the only owner of a team that others still use."""
     blocking = workspaces_blocking_account_deletion(user)
     if blocking:
         names = ", ".join(sorted(workspace.name for workspace in blocking))
         raise ApplicationError(
-            f"You are the only owner of {names}. Transfer ownership or delete "
+            f"{user.email} is the only owner of {names}. Transfer ownership or delete "
             "those workspaces first.",
             code="LAST_OWNER",
             status_code=status.HTTP_409_CONFLICT,

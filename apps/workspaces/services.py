@@ -81,9 +81,13 @@ def create_personal_workspace(*, user) -> Membership:
 
 
 @transaction.atomic
-def update_workspace(*, membership: Membership, name: str) -> Workspace:
-    _require(membership, Perm.WORKSPACE_UPDATE)
-    workspace = membership.workspace
+def update_workspace(
+    *, workspace: Workspace, actor, name: str, membership: Membership | None = None
+) -> Workspace:
+    """Rename a workspace. `membership` is the acting member's (its role is checked); staff
+    in the admin act without one."""
+    if membership is not None:
+        _require(membership, Perm.WORKSPACE_UPDATE)
     name = name.strip()
     if name != workspace.name:
         changes = {"name": [workspace.name, name]}
@@ -91,7 +95,7 @@ def update_workspace(*, membership: Membership, name: str) -> Workspace:
         workspace.save(update_fields=["name", "updated_at"])
         record_activity(
             workspace_id=workspace.pk,
-            actor=membership.user,
+            actor=actor,
             verb=Verb.WORKSPACE_UPDATED,
             target=workspace,
             changes=changes,

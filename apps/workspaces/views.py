@@ -116,7 +116,12 @@ class TeamViewSet(viewsets.ViewSet):
     @extend_schema(tags=TAGS, request=TeamInputSerializer, responses=TeamSerializer)
     def update(self, request, pk=None):
         data = validated(TeamInputSerializer, request.data)
-        workspace = services.update_workspace(membership=self.membership, name=data["name"])
+        workspace = services.update_workspace(
+            workspace=self.membership.workspace,
+            actor=request.user,
+            name=data["name"],
+            membership=self.membership,
+        )
         return Response(_team(workspace, self.membership.role, self._members().count()))
 
     @extend_schema(tags=TAGS, responses={204: None})
