@@ -42,6 +42,18 @@ def _lock_memberships(workspace: Workspace) -> None:
     list(Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk"))
 
 
+def _reread_roles(*memberships: Membership) -> None:
+    """Roles as they are now that the lock is held: a request that waited may have been
+    demoted or removed meanwhile."""
+    for membership in memberships:
+        try:
+            membership.refresh_from_db(fields=["role"])
+        except Membership.DoesNotExist:
+            raise ApplicationError(
+                "This membership no longer exists.", code=ErrorCode.NOT_FOUND, status_code=404
+            ) from None
+
+
 # --- Workspaces -------------------------------------------------------------------------------
 
 
@@ -120,12 +132,13 @@ def delete_workspace(*, membership: Membership) -> None:
 
 @transaction.atomic
 def change_member_role(*, membership: Membership, target: Membership, role: str) -> Membership:
+    _lock_memberships(target.workspace)
+    _reread_roles(membership, target)
     _require(membership, Perm.MEMBERS_MANAGE)
     if role == Role.OWNER or target.role == Role.OWNER:
         _require(membership, Perm.OWNERS_MANAGE)
     if role == target.role:
         return target
-    _lock_memberships(target.workspace)
     if target.role == Role.OWNER and not _other_owners(target.workspace, excluding=target):
         raise _conflict(
             "A workspace needs an owner: make someone else an owner first.", "LAST_OWNER"
@@ -147,17 +160,18 @@ def change_member_role(*, membership: Membership, target: Membership, role: str)
 @transaction.atomic
 def remove_member(*, membership: Membership, target: Membership) -> None:
     """Remove someone from the workspace, or leave it when the target is yourself."""
+    workspace = target.workspace
+    _lock_memberships(workspace)
+    _reread_roles(membership, target)
     leaving = target.pk == membership.pk
     if not leaving:
         _require(membership, Perm.MEMBERS_MANAGE)
         if target.role == Role.OWNER:
             _require(membership, Perm.OWNERS_MANAGE)
-    workspace = target.workspace
     if workspace.personal_for_id == target.user_id:
         raise _conflict(
             "The account's own personal workspace cannot be left.", "PERSONAL_WORKSPACE"
         )
-    _lock_memberships(workspace)
     if target.role == Role.OWNER and not _other_owners(workspace, excluding=target):
         raise _conflict(
             "The last owner cannot leave or be removed: transfer ownership first.",
@@ -186,6 +200,8 @@ def transfer_ownership(*, membership: Membership, target: Membership) -> Members
     if target.pk == membership.pk:
         raise ApplicationError("You already own this workspace.", code="ALREADY_OWNER")
     _lock_memberships(membership.workspace)
+    _reread_roles(membership, target)
+    _require(membership, Perm.OWNERSHIP_TRANSFER)
     target.role = Role.OWNER
     target.save(update_fields=["role", "updated_at"])
     membership.role = Role.ADMIN
@@ -206,7 +222,7 @@ def transfer_ownership(*, membership: Membership, target: Membership) -> Members
 
 def invite_token(invite: Invite) -> str:
     """The secret in the invite link: the invite's id signed with the site key. Nothing
-    secret is stored, and a resend can rebuild the same link."""
+    secret is stored; any link made for the invite stays valid until the invite closes."""
     return signing.dumps(str(invite.pk), salt=INVITE_TOKEN_SALT)
 
 

@@ -1,4 +1,4 @@
-from django.db.models import Count, F
+from django.db.models import Case, Count, Value, When
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
@@ -94,7 +94,10 @@ class TeamViewSet(viewsets.ViewSet):
             Membership.objects.filter(user=request.user)
             .select_related("workspace")
             .annotate(member_count=Count("workspace__memberships"))
-            .order_by(F("workspace__personal_for").desc(nulls_last=True), "workspace__name")
+            .order_by(
+                Case(When(workspace__personal_for=request.user, then=Value(0)), default=Value(1)),
+                "workspace__name",
+            )
         )
         return Response([_team(m.workspace, m.role, m.member_count) for m in memberships])
 
