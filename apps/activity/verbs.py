@@ -6,6 +6,7 @@ from django.db import models
 class Verb(models.TextChoices):
     WORKSPACE_CREATED = "workspace.created"
     WORKSPACE_UPDATED = "workspace.updated"
+    WORKSPACE_DELETED = "workspace.deleted"
     WORKSPACE_OWNERSHIP_TRANSFERRED = "workspace.ownership_transferred"
     MEMBER_JOINED = "member.joined"
     MEMBER_ROLE_CHANGED = "member.role_changed"

@@ -124,7 +124,19 @@ def delete_workspace(*, membership: Membership) -> None:
             "A personal workspace cannot be deleted; it goes with the account.",
             "PERSONAL_WORKSPACE",
         )
-    membership.workspace.delete()
+    workspace = membership.workspace
+    # The team's own log goes with it, so the deletion is recorded where the deleter keeps
+    # theirs: in their personal workspace.
+    personal = Workspace.objects.filter(personal_for=membership.user_id).first()
+    if personal is not None:
+        record_activity(
+            workspace_id=personal.pk,
+            actor=membership.user,
+            verb=Verb.WORKSPACE_DELETED,
+            target=workspace,
+            changes={"members": [workspace.memberships.count(), 0]},
+        )
+    workspace.delete()
 
 
 # --- Members ----------------------------------------------------------------------------------

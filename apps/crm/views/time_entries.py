@@ -33,7 +33,7 @@ class TimeEntryViewSet(WorkspaceViewSet):
     perms = {
         "list": Perm.CRM_VIEW,
         "retrieve": Perm.CRM_VIEW,
-        "current": Perm.TIME_TRACK,
+        "current": Perm.CRM_VIEW,
         "create": Perm.TIME_TRACK,
         "start": Perm.TIME_TRACK,
         "stop": Perm.TIME_TRACK,
