@@ -5,10 +5,20 @@ from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from .models import LoginSession
+from apps.core.joined_rows import JoinedLookup
+
+from .models import LoginSession, User
 
 # How stale `last_used_at` may get before a request refreshes it: one write a minute at most.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+ACTIVE_SESSION_WITH_USER = JoinedLookup(
+    models=(LoginSession, User),
+    joins="{0} INNER JOIN {1} ON {0}.user_id = {1}.id",
+    where="{0}.id = %s AND {0}.revoked_at IS NULL",
+    param_fields=(LoginSession._meta.pk,),
+)
 
 
 class SessionJWTAuthentication(JWTAuthentication):
@@ -33,12 +43,13 @@ class SessionJWTAuthentication(JWTAuthentication):
     def _active_session(self, token) -> LoginSession:
         ended = AuthenticationFailed("This session has ended. Sign in again.", code="session_ended")
         try:
-            session = LoginSession.objects.select_related("user").get(
-                pk=token.get("sid"), revoked_at__isnull=True
-            )
-        except (LoginSession.DoesNotExist, ValidationError, ValueError):
+            found = ACTIVE_SESSION_WITH_USER.fetch_one(token.get("sid"))
+        except (ValidationError, ValueError, TypeError):
             raise ended from None
-        user = session.user
+        if found is None:
+            raise ended
+        session, user = found
+        session.user = user
         if str(user.pk) != token.get("sub") or not user.is_active:
             raise ended
         now = timezone.now()

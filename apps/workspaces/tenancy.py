@@ -19,8 +19,9 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, viewsets
 
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.joined_rows import JoinedLookup
 
-from .models import Membership
+from .models import Membership, Workspace
 from .roles import Perm
 
 WORKSPACE_HEADER = "X-Workspace-ID"
@@ -36,15 +37,40 @@ WORKSPACE_HEADER_PARAMETER = OpenApiParameter(
 )
 
 
+# Every workspace request makes one of these two lookups; they take the precompiled path.
+_JOIN = "{0} INNER JOIN {1} ON {0}.workspace_id = {1}.id"
+PERSONAL_MEMBERSHIP = JoinedLookup(
+    models=(Membership, Workspace),
+    joins=_JOIN,
+    where="{0}.user_id = %s AND {1}.personal_for_id = %s",
+    param_fields=(Membership._meta.get_field("user"), Workspace._meta.get_field("personal_for")),
+)
+NAMED_MEMBERSHIP = JoinedLookup(
+    models=(Membership, Workspace),
+    joins=_JOIN,
+    where="{0}.user_id = %s AND {0}.workspace_id = %s",
+    param_fields=(Membership._meta.get_field("user"), Membership._meta.get_field("workspace")),
+)
+
+
+def _membership(lookup: JoinedLookup, *params) -> Membership | None:
+    found = lookup.fetch_one(*params)
+    if found is None:
+        return None
+    membership, workspace = found
+    membership.workspace = workspace
+    return membership
+
+
 def resolve_membership(user, workspace_id=None) -> Membership:
     """The user's membership in the named workspace, or in their personal one."""
-    memberships = Membership.objects.select_related("workspace")
     if workspace_id in (None, ""):
-        membership = memberships.filter(user=user, workspace__personal_for=user).first()
+        membership = _membership(PERSONAL_MEMBERSHIP, user.pk, user.pk)
         if membership is None:
             from .services import create_personal_workspace
 
             membership = create_personal_workspace(user=user)
+        membership.user = user
         return membership
     try:
         workspace_id = uuid.UUID(str(workspace_id))
@@ -53,9 +79,10 @@ def resolve_membership(user, workspace_id=None) -> Membership:
             f"{WORKSPACE_HEADER} must be a workspace id.",
             details=[{"field": WORKSPACE_HEADER, "message": "Not a valid id."}],
         ) from None
-    membership = memberships.filter(user=user, workspace_id=workspace_id).first()
+    membership = _membership(NAMED_MEMBERSHIP, user.pk, workspace_id)
     if membership is None:
         raise exceptions.NotFound("No workspace with this id is visible to you.")
+    membership.user = user
     return membership
 
 
