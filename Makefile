@@ -41,11 +41,11 @@ bench: bench-servers bench-crm
 
 ## Which HTTP server runs Django in production (bench/servers.py).
 bench-servers: install
-	$(BIN)/python bench/servers.py
+	@$(BIN)/python bench/servers.py
 
 ## CRM reads at 10,000 clients and 100,000 notes against a raw WSGI floor (bench/crm.py).
 bench-crm: install
-	$(BIN)/python bench/crm.py
+	@$(BIN)/python bench/crm.py
 
 worker: install
 	$(BIN)/celery -A config worker -Q default,email,ai -l info
