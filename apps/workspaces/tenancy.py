@@ -105,7 +105,6 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
 
     perms: dict[str, Perm] = {}
     workspace_header_parameter = WORKSPACE_HEADER_PARAMETER
-    lookup_value_converter = "uuid"
     parents: dict[str, tuple[type[models.Model], str]] = {}
 
     def initial(self, request, *args, **kwargs):
