@@ -1,28 +1,27 @@
 from rest_framework import serializers
 
+from apps.core.fields import CommaSeparatedChoiceField
+
 from .verbs import Verb
 
 
 class ActivityFilterSerializer(serializers.Serializer):
-    verb = serializers.CharField(required=False, help_text="One or more verbs, comma-separated.")
+    verb = CommaSeparatedChoiceField(
+        choices=Verb.values, help_text="One or more verbs, comma-separated."
+    )
     actor_id = serializers.UUIDField(required=False)
     target_type = serializers.CharField(required=False, default="", max_length=32, allow_blank=True)
     since = serializers.DateTimeField(required=False)
     until = serializers.DateTimeField(required=False)
-
-    def validate_verb(self, value):
-        verbs = [item.strip() for item in value.split(",") if item.strip()]
-        unknown = [verb for verb in verbs if verb not in Verb.values]
-        if unknown:
-            raise serializers.ValidationError(f"Unknown verb {unknown[0]!r}.")
-        return verbs
 
 
 class AuditFilterSerializer(serializers.Serializer):
     """Maycole's names: `actor`, `action`, `resource`, `from`, `to`."""
 
     actor = serializers.UUIDField(required=False)
-    action = serializers.CharField(required=False)
+    action = CommaSeparatedChoiceField(
+        choices=Verb.values, help_text="One or more actions (verbs), comma-separated."
+    )
     resource = serializers.CharField(required=False, default="", max_length=32, allow_blank=True)
     to = serializers.DateTimeField(required=False)
     report = serializers.BooleanField(required=False, default=False)
@@ -33,8 +32,6 @@ class AuditFilterSerializer(serializers.Serializer):
         # `from` is a Python keyword, so it cannot be declared as an attribute.
         fields["from"] = serializers.DateTimeField(required=False)
         return fields
-
-    validate_action = ActivityFilterSerializer.validate_verb
 
     def validate(self, attrs):
         if attrs.get("report") and attrs.get("export"):

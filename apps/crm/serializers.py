@@ -2,7 +2,12 @@
 
 from rest_framework import serializers
 
-from apps.core.fields import StrictCharField, StrictEmailField
+from apps.core.fields import (
+    CommaSeparatedChoiceField,
+    OrderingField,
+    StrictCharField,
+    StrictEmailField,
+)
 
 from .models import Client, Project
 from .selectors import CLIENT_ORDERINGS, PROJECT_ORDERINGS
@@ -18,39 +23,11 @@ class ClientInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Client.Status.choices, required=False)
 
 
-def _csv_choices(value: str, allowed) -> list[str]:
-    items = [item.strip() for item in value.split(",") if item.strip()]
-    unknown = [item for item in items if item not in allowed]
-    if unknown:
-        raise serializers.ValidationError(
-            f"Unknown value {unknown[0]!r}; one of: {', '.join(allowed)}."
-        )
-    return items
-
-
-def _camel_orderings(orderings) -> list[str]:
-    from apps.core.renderers import camel_key
-
-    return [camel_key(key) for key in orderings]
-
-
 class ClientFilterSerializer(serializers.Serializer):
-    status = serializers.CharField(
-        required=False, allow_blank=True, help_text="One or more, comma-separated."
-    )
+    status = CommaSeparatedChoiceField(choices=Client.Status.values)
     archived = serializers.ChoiceField(choices=["false", "true", "all"], default="false")
     search = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
-    ordering = serializers.ChoiceField(
-        choices=_camel_orderings(CLIENT_ORDERINGS), default="-createdAt"
-    )
-
-    def validate_status(self, value):
-        return _csv_choices(value, Client.Status.values)
-
-    def validate_ordering(self, value):
-        from apps.core.renderers import snake_key
-
-        return snake_key(value)
+    ordering = OrderingField(orderings=CLIENT_ORDERINGS, default="-createdAt")
 
 
 class ProjectInputSerializer(serializers.Serializer):
@@ -68,23 +45,11 @@ class ProjectInputSerializer(serializers.Serializer):
 
 
 class ProjectFilterSerializer(serializers.Serializer):
-    status = serializers.CharField(
-        required=False, allow_blank=True, help_text="One or more, comma-separated."
-    )
+    status = CommaSeparatedChoiceField(choices=Project.Status.values)
     client_id = serializers.UUIDField(required=False)
     search = serializers.CharField(required=False, default="", max_length=200, allow_blank=True)
     due_before = serializers.DateField(required=False)
-    ordering = serializers.ChoiceField(
-        choices=_camel_orderings(PROJECT_ORDERINGS), default="-createdAt"
-    )
-
-    def validate_status(self, value):
-        return _csv_choices(value, Project.Status.values)
-
-    def validate_ordering(self, value):
-        from apps.core.renderers import snake_key
-
-        return snake_key(value)
+    ordering = OrderingField(orderings=PROJECT_ORDERINGS, default="-createdAt")
 
 
 class MilestoneInputSerializer(serializers.Serializer):

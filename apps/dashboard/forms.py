@@ -64,13 +64,6 @@ class ProjectForm(forms.Form):
         initial = {field: getattr(project, field) for field in cls.base_fields}
         return cls(data, initial=initial)
 
-    def clean(self):
-        data = super().clean()
-        start, due = data.get("start_date"), data.get("due_date")
-        if start and due and due < start:
-            self.add_error("due_date", "The due date cannot be before the start date.")
-        return data
-
 
 class _OwnIds:
     """Forms that share a page with another form take ids of their own (`note_title`)."""
