@@ -1,5 +1,5 @@
 """The invite email. Claiming the send number before sending makes duplicate deliveries of
-the task a no-op (at most once; "resend" is the way to try again)."""
+the task a no-op; a send that fails gives the claim back, so the task's retry sends it."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -34,5 +34,12 @@ def send_invite_email(*, invite_id: str, send_number: int) -> bool:
         to=[invite.email],
     )
     message.attach_alternative(render_to_string("emails/invite.html", context), "text/html")
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        # Give the claim back so the task's retry can send it; then let the retry happen.
+        Invite.objects.filter(pk=invite_id, sent_count=send_number).update(
+            sent_count=send_number - 1
+        )
+        raise
     return True

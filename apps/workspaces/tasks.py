@@ -1,3 +1,4 @@
+from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 
 from . import emails
@@ -5,7 +6,7 @@ from . import emails
 
 @shared_task(
     acks_late=True,
-    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    autoretry_for=(AnymailAPIError, OSError),
     retry_backoff=True,
     retry_jitter=True,
     max_retries=5,

@@ -495,3 +495,26 @@ def test_the_whole_round_trip_from_email_to_membership(team, invite_via_api, cli
     assert accept(client_of(dana), token).status_code == 200
     assert role_of(dana, team) == Role.VIEWER
     assert Workspace.objects.visible_to(dana).filter(pk=team.pk).exists()
+
+
+def test_an_invite_email_that_fails_to_send_can_be_sent_by_the_retry(settings):
+    import socket
+
+    from apps.workspaces import emails
+
+    invite = InviteFactory()
+    with socket.socket() as probe:  # a port nobody listens on: the SMTP server is down
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
+
+    with pytest.raises(OSError):
+        emails.send_invite_email(invite_id=str(invite.pk), send_number=1)
+    invite.refresh_from_db()
+    assert invite.sent_count == 0
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert emails.send_invite_email(invite_id=str(invite.pk), send_number=1) is True
+    assert emails.send_invite_email(invite_id=str(invite.pk), send_number=1) is False
+    assert [message.to for message in mail.outbox] == [[invite.email]]
