@@ -32,7 +32,6 @@ import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from importlib import metadata
 from pathlib import Path
 
 import psycopg
@@ -48,6 +47,7 @@ from harness import (
     http_get,
     log,
     manage,
+    package_versions,
     run_wrk,
     server_env,
     spread,
@@ -521,16 +521,6 @@ def summarize(name: str, runs: list[dict], checked: dict, statements: list[dict]
     }
 
 
-def versions() -> dict:
-    found = {}
-    for package in ["Django", "djangorestframework", "granian", "psycopg", "psycopg-pool"]:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
@@ -636,7 +626,9 @@ def main() -> int:
             },
             "postgresql": pg_version,
             "wrk": wrk_version,
-            "versions": versions(),
+            "versions": package_versions(
+                "Django", "djangorestframework", "granian", "psycopg", "psycopg-pool"
+            ),
             # Other work on the machine skews absolute figures; the ratios less so.
             "loadavg_1m_before": round(load_at_start[0], 2),
         },

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import psycopg
@@ -228,3 +229,14 @@ def spread(values: list[float], digits: int = 3) -> dict:
         "min": round(min(values), digits),
         "max": round(max(values), digits),
     }
+
+
+def package_versions(*packages: str) -> dict[str, str | None]:
+    """The installed version of each package, for the report (None when missing)."""
+    found = {}
+    for package in packages:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = None
+    return found

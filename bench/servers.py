@@ -20,7 +20,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
 from harness import (
@@ -35,6 +34,7 @@ from harness import (
     http_get,
     log,
     manage,
+    package_versions,
     run_wrk,
     server_env,
     spread,
@@ -208,17 +208,6 @@ def compare(results: dict, reference: str = "granian_wsgi") -> dict:
     return {"reference": reference, "relative_throughput": comparison}
 
 
-def versions() -> dict:
-    packages = ["Django", "granian", "gunicorn", "uvicorn", "psycopg", "psycopg-pool"]
-    found = {}
-    for package in packages:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = None
-    return found
-
-
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
@@ -279,7 +268,9 @@ def main() -> int:
             "settings": "config.settings.production",
             "postgresql": pg_version,
             "wrk": wrk_version,
-            "versions": versions(),
+            "versions": package_versions(
+                "Django", "granian", "gunicorn", "uvicorn", "psycopg", "psycopg-pool"
+            ),
             # Other work on the machine skews absolute figures; the baseline ratios less so.
             "loadavg_1m_before": round(load_at_start[0], 2),
         },
