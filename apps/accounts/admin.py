@@ -5,8 +5,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import ngettext
 
-from apps.activity.admin import DeletesDependentHistory
 from apps.activity.models import ActivityChainHead, ActivityEvent
+from apps.core.admin import DeletesDependentHistory
 from apps.core.errors import ApplicationError
 from apps.crm.models import NoteVersion
 from apps.workspaces.models import Invite, Membership

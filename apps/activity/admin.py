@@ -1,33 +1,9 @@
 from django.contrib import admin, messages
 
+from apps.core.admin import ReadOnlyAdmin
+
 from .chain import verify_workspace_chain
 from .models import ActivityChainHead, ActivityEvent
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows staff may look at but never add, edit or delete."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class DeletesDependentHistory:
-    """For an admin whose objects take append-only rows with them (a workspace its events, a
-    note its versions). Those rows refuse deletion one by one, and the admin would otherwise
-    refuse to delete their owner for want of a permission nobody has."""
-
-    dependent_history: tuple = ()
-
-    def get_deleted_objects(self, objs, request):
-        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        history = {str(model._meta.verbose_name) for model in self.dependent_history}
-        return deleted, counts, perms_needed - history, protected
 
 
 @admin.register(ActivityEvent)

@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from apps.activity.admin import DeletesDependentHistory, ReadOnlyAdmin
 from apps.activity.models import ActivityChainHead, ActivityEvent
+from apps.core.admin import DeletesDependentHistory, ReadOnlyAdmin, ReadOnlyInlineMixin
 from apps.core.errors import ApplicationError
 
 from . import services
@@ -32,46 +32,24 @@ class WorkspaceKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Members join by invite and change through the team API and pages, which keep the
     ownership rules and write the events; here staff see them."""
 
     model = Membership
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ["user", "role", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+    select_related = ("user",)
 
 
-class InviteInline(admin.TabularInline):
+class InviteInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Invites are written by the invite services only (they send the email and record the
     event); here staff see them and follow the link to act."""
 
     model = Invite
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ["email", "role", "status", "invited_by", "expires_at", "sent_count", "last_sent_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("invited_by")
+    select_related = ("invited_by",)
 
 
 @admin.register(Workspace)

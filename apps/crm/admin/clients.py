@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 
-from apps.activity.admin import DeletesDependentHistory
+from apps.core.admin import DeletesDependentHistory
 from apps.core.errors import ApplicationError
 
 from .. import services

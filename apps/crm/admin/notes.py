@@ -3,28 +3,17 @@
 from django import forms
 from django.contrib import admin
 
-from apps.activity.admin import DeletesDependentHistory
+from apps.core.admin import DeletesDependentHistory, ReadOnlyInlineMixin
 
 from .. import services
 from ..models import Note, NoteVersion
 from .base import AUDIT_FIELDS, ServiceBackedAdmin, adopt_saved, changed_values
 
 
-class NoteVersionInline(admin.TabularInline):
+class NoteVersionInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = NoteVersion
-    extra = 0
-    can_delete = False
     fields = ["version", "title", "body", "edited_by", "created_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("edited_by")
+    select_related = ("edited_by",)
 
 
 class NoteAdminForm(forms.ModelForm):

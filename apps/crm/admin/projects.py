@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from apps.activity.admin import DeletesDependentHistory
+from apps.core.admin import DeletesDependentHistory, ReadOnlyInlineMixin
 
 from .. import services
 from ..models import Milestone, Note, NoteVersion, Project
@@ -18,25 +18,14 @@ class MilestoneInline(admin.TabularInline):
     readonly_fields = ["completed_at"]
 
 
-class NoteInline(admin.StackedInline):
+class NoteInline(ReadOnlyInlineMixin, admin.StackedInline):
     """Notes are edited on their own page, where their versions are kept."""
 
     model = Note
     fk_name = "project"
-    extra = 0
-    can_delete = False
     show_change_link = True
     fields = ["title", "body", "version", "author", "updated_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+    select_related = ("author",)
 
 
 PROJECT_FIELDS = [
