@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.activity.models import ActivityEvent
+from apps.core.testing import data_of, error_of
 from apps.crm import services
 from apps.crm.models import Client, Milestone, Note, NoteVersion, Project, TimeEntry
 from apps.crm.tests.factories import (
@@ -27,23 +28,6 @@ CLIENT_KEYS = {
     "id", "name", "company", "email", "phone", "status", "archived", "archivedAt", "createdAt",
     "updatedAt",
 }  # fmt: skip
-
-
-def data_of(response, status=200):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
-
-
-def error_of(response, status, code, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    if field is not None:
-        assert body["error"]["details"][0]["field"] == field
-    return body["error"]
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
+from apps.core.testing import data_of, error_of
 from apps.crm.models import Note, NoteVersion
 from apps.crm.tests.factories import ClientFactory, NoteFactory, ProjectFactory
 from apps.workspaces.roles import Role
@@ -19,23 +20,6 @@ NOTE_KEYS = {
     "id", "clientId", "projectId", "title", "body", "version", "author", "createdAt", "updatedAt",
 }  # fmt: skip
 VERSION_KEYS = {"id", "version", "title", "body", "editedById", "createdAt"}
-
-
-def data_of(response, status=200):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
-
-
-def error_of(response, status, code, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    if field is not None:
-        assert body["error"]["details"][0]["field"] == field
-    return body["error"]
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.activity.models import ActivityEvent
+from apps.core.testing import data_of, error_of
 from apps.crm.models import Milestone, Note, Project, TimeEntry
 from apps.crm.tests.factories import (
     ClientFactory,
@@ -31,23 +32,6 @@ MILESTONE_KEYS = {
     "id", "projectId", "title", "dueDate", "done", "completedAt", "order", "createdAt",
     "updatedAt",
 }  # fmt: skip
-
-
-def data_of(response, status=200):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
-
-
-def error_of(response, status, code, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    if field is not None:
-        assert body["error"]["details"][0]["field"] == field
-    return body["error"]
 
 
 def names(response) -> list[str]:

@@ -14,6 +14,7 @@ import time_machine
 
 from apps.accounts.tests.factories import UserFactory
 from apps.core.renderers import EnvelopeJSONRenderer, camelize
+from apps.core.testing import data_of
 from apps.crm import representations as rep
 from apps.crm import selectors
 from apps.crm.models import Client, Milestone, Note, NoteVersion, Project, TimeEntry
@@ -214,11 +215,6 @@ def test_time_totals_have_exactly_the_fields_of_the_summary_serializer():
 
 
 # --- One object, one JSON: create, detail, list and change answers agree ----------------------
-
-
-def data_of(response, status=200):
-    assert response.status_code == status, response.content
-    return response.json()["data"]
 
 
 def row_in(response, object_id: str) -> dict:

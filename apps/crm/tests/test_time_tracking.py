@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
+from apps.core.testing import data_of, error_of
 from apps.crm import services, tasks
 from apps.crm.models import TimeEntry
 from apps.crm.tests.factories import (
@@ -31,23 +32,6 @@ ENTRY_KEYS = {
     "durationSeconds", "billable", "hourlyRate", "amount", "autoStopped", "createdAt",
 }  # fmt: skip
 MISSING = "00000000-0000-4000-8000-000000000000"
-
-
-def data_of(response, status=200):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is True
-    return body["data"]
-
-
-def error_of(response, status, code, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["success"] is False
-    assert body["error"]["code"] == code
-    if field is not None:
-        assert body["error"]["details"][0]["field"] == field
-    return body["error"]
 
 
 def iso(moment: datetime) -> str:
