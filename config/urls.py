@@ -10,6 +10,9 @@ api_v1 = [
     path("", include("apps.workspaces.urls")),
     path("", include("apps.crm.urls")),
     path("", include("apps.activity.urls")),
+    path("", include("apps.billing.urls")),
+    path("", include("apps.api_keys.urls")),
+    path("", include("apps.preferences.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # Last: any other API path answers the JSON envelope, with DEBUG on or off.
     re_path(r"^.*$", core_views.not_found, name="api-not-found"),

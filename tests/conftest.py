@@ -25,7 +25,14 @@ from apps.workspaces.tests.factories import MembershipFactory
 
 ROLES = ("viewer", "member", "admin", "owner")
 # The URLconfs of the cross-cutting tests: every (path, method) in them needs its cases.
-APP_URLCONFS = ("apps.workspaces.urls", "apps.crm.urls", "apps.activity.urls")
+APP_URLCONFS = (
+    "apps.workspaces.urls",
+    "apps.crm.urls",
+    "apps.activity.urls",
+    "apps.billing.urls",
+    "apps.api_keys.urls",
+    "apps.preferences.urls",
+)
 CALLERS = ("anonymous", "outsider", *ROLES)
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
     "apps.workspaces",
     "apps.activity",
     "apps.crm",
+    "apps.billing",
+    "apps.api_keys",
+    "apps.preferences",
     "apps.dashboard",
 ]
 
@@ -277,6 +281,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.crm.tasks.stop_stale_timers",
         "schedule": timedelta(minutes=15),
     },
+    "reconcile-stripe": {
+        "task": "apps.billing.tasks.reconcile_with_stripe",
+        "schedule": crontab(hour=3, minute=17),
+    },
+    "purge-expired-audit-events": {
+        "task": "apps.billing.tasks.purge_expired_activity",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -284,6 +296,26 @@ CELERY_TIMEZONE = "UTC"
 INVITE_TTL_DAYS = env.int("INVITE_TTL_DAYS", default=7)
 # A timer still running after this many hours is stopped by the scheduled job at that mark.
 TIMER_MAX_RUNNING_HOURS = env.int("TIMER_MAX_RUNNING_HOURS", default=12)
+
+# --- Billing (Stripe) ----------------------------------------------------------------------
+# Without a secret key, billing endpoints that need Stripe answer 503 PAYMENTS_DISABLED.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Pinned: payloads are parsed in this version's shape, whatever the account's default is.
+STRIPE_API_VERSION = env("STRIPE_API_VERSION", default="2026-10-28.endive")
+# Tests and stripe-mock point this at a local server.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_TIMEOUT_SECONDS = env.float("STRIPE_TIMEOUT_SECONDS", default=10.0)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+# Consecutive failures that open the circuit, and seconds before it lets one call through.
+STRIPE_BREAKER_FAILURES = env.int("STRIPE_BREAKER_FAILURES", default=5)
+STRIPE_BREAKER_RESET_SECONDS = env.int("STRIPE_BREAKER_RESET_SECONDS", default=30)
+# Where Checkout and the customer portal send people back to (the dashboard billing page).
+BILLING_RETURN_URL = env("BILLING_RETURN_URL", default="http://127.0.0.1:8000/billing")
+
+# --- API keys -----------------------------------------------------------------------------
+API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")
 
 # --- Channels -----------------------------------------------------------------------------
 if REDIS_URL:
