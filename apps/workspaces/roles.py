@@ -29,6 +29,10 @@ class Perm(StrEnum):
     TIME_MANAGE_ALL = "time.manage_all"
     ACTIVITY_VIEW = "activity.view"
     AUDIT_VIEW = "audit.view"
+    # Billing and credentials
+    BILLING_VIEW = "billing.view"
+    BILLING_MANAGE = "billing.manage"
+    API_KEYS_MANAGE = "api_keys.manage"
 
 
 _EVERYONE = frozenset(Role)
@@ -52,6 +56,10 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.TIME_MANAGE_ALL: _MANAGERS,
     Perm.ACTIVITY_VIEW: _EVERYONE,
     Perm.AUDIT_VIEW: _MANAGERS,
+    # Everyone sees the plan and its usage; only owners and admins pay, refund or change it.
+    Perm.BILLING_VIEW: _EVERYONE,
+    Perm.BILLING_MANAGE: _MANAGERS,
+    Perm.API_KEYS_MANAGE: _MANAGERS,
 }
 
 
