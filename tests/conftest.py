@@ -17,6 +17,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.tests.factories import UserFactory
+from apps.billing.tests.factories import SubscriptionFactory
 from apps.crm import services as crm
 from apps.workspaces import services as workspaces
 from apps.workspaces.models import Membership
@@ -113,6 +114,8 @@ def build_world() -> World:
     now = timezone.now()
     owner = UserFactory()
     workspace = workspaces.create_workspace(actor=owner, name="Acme Agency Team")
+    # An agency on the Business plan: room for its people, its clients and API keys.
+    SubscriptionFactory(workspace=workspace)
     people = {}
     for name, role in (
         ("co_owner", Role.OWNER),

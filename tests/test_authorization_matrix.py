@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.api_keys.tests.factories import ApiKeyFactory
 from apps.crm.tests.factories import TimeEntryFactory
 from apps.workspaces.services import invite_token
 from apps.workspaces.tests.factories import InviteFactory
@@ -550,7 +551,26 @@ ACTIVITY_CASES = [
     ),
 ]
 
-CASES = [*TEAM_CASES, *CRM_CASES, *ACTIVITY_CASES]
+
+def w_api_key(world, user) -> dict:
+    return {"pk": ApiKeyFactory(workspace=world.workspace, created_by=world.owner).pk}
+
+
+API_KEY_CASES = [
+    Case("api-keys.get", "api-keys", "GET", expect(200, MANAGERS)),
+    Case(
+        "api-keys.post",
+        "api-keys",
+        "POST",
+        expect(201, MANAGERS),
+        body=body({"name": "CI sync", "scopes": ["clients:read"]}),
+    ),
+    Case("api-key.get", "api-key", "GET", expect(200, MANAGERS), w_api_key),
+    Case("api-key.delete", "api-key", "DELETE", expect(204, MANAGERS), w_api_key),
+    Case("api-key-rotate.post", "api-key-rotate", "POST", expect(201, MANAGERS), w_api_key),
+]
+
+CASES = [*TEAM_CASES, *CRM_CASES, *ACTIVITY_CASES, *API_KEY_CASES]
 CELLS = [
     pytest.param(case, caller, id=f"{case.id}-as-{caller}") for case in CASES for caller in CALLERS
 ]

@@ -51,8 +51,10 @@ def verify_workspace_chain(workspace_id) -> tuple[int, BrokenLink | None]:
     """Walk one workspace's chain in order; answer how many events held and the first break."""
     from .models import ActivityChainHead, ActivityEvent
 
-    expected_prev = GENESIS
-    expected_seq = 1
+    head = ActivityChainHead.objects.filter(workspace_id=workspace_id).first()
+    # Events before the anchor were removed by retention; the anchor keeps their last hash.
+    expected_prev = head.pruned_through_hash if head and head.pruned_through_seq else GENESIS
+    expected_seq = (head.pruned_through_seq if head else 0) + 1
     checked = 0
     events = ActivityEvent.objects.filter(workspace_id=workspace_id).order_by("seq").iterator(2000)
     for event in events:
@@ -81,9 +83,10 @@ def verify_workspace_chain(workspace_id) -> tuple[int, BrokenLink | None]:
         checked += 1
         expected_prev = event.hash
         expected_seq += 1
-    head = ActivityChainHead.objects.filter(workspace_id=workspace_id).first()
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or (last_seq and head.hash != expected_prev)):
+    if head is not None and (
+        head.seq != last_seq or (last_seq > head.pruned_through_seq and head.hash != expected_prev)
+    ):
         return checked, BrokenLink(
             str(workspace_id),
             head.seq,

@@ -72,6 +72,9 @@ class ActivityChainHead(models.Model):
     )
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    # Retention removes the oldest events; the chain then starts after this anchor.
+    pruned_through_seq = models.PositiveBigIntegerField(default=0)
+    pruned_through_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self):
         return f"{self.workspace_id} at #{self.seq}"

@@ -125,3 +125,25 @@ def apply_changes(instance, data: dict, fields: Iterable[str] | None = None) -> 
             changes[field] = [_loggable(old), _loggable(new)]
             setattr(instance, field, new)
     return changes
+
+
+@transaction.atomic
+def purge_events_before(*, workspace_id, cutoff) -> int:
+    """Delete the workspace's events older than `cutoff` (its plan's retention). The chain
+    head keeps the last deleted event's position and hash, so the rest still verifies and a
+    deletion from the middle or the end is still caught."""
+    head = _locked_head(workspace_id)
+    last = (
+        ActivityEvent.objects.filter(workspace_id=workspace_id, created_at__lt=cutoff)
+        .order_by("-seq")
+        .values("seq", "hash")
+        .first()
+    )
+    if last is None:
+        return 0
+    deleted, _ = ActivityEvent.objects.filter(
+        workspace_id=workspace_id, seq__lte=last["seq"]
+    ).delete()
+    head.pruned_through_seq, head.pruned_through_hash = last["seq"], last["hash"]
+    head.save(update_fields=["pruned_through_seq", "pruned_through_hash"])
+    return deleted

@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 
+from apps.billing.entitlements import Feature, require_feature
 from apps.core.pagination import CursorPagination, paginated_rows
 from apps.core.validation import validated_query
 from apps.crm.models import Client, Project
@@ -36,6 +37,7 @@ class ActivityViewSet(WorkspaceViewSet):
     projects and their notes and milestones), `projects/:id/activity`. Newest first."""
 
     queryset = ActivityEvent.objects.all()
+    api_resource = "activity"
     parents = {"client_pk": (Client, "client_id"), "project_pk": (Project, "project_id")}
     perms = {"list": Perm.ACTIVITY_VIEW}
     pagination_class = EventCursorPagination
@@ -81,6 +83,7 @@ class AuditLogViewSet(WorkspaceViewSet):
     """Maycole's audit log, for owners and admins: every event with where it came from."""
 
     queryset = ActivityEvent.objects.all()
+    api_resource = "audit-logs"
     perms = {"list": Perm.AUDIT_VIEW}
     pagination_class = EventCursorPagination
 
@@ -115,6 +118,7 @@ class AuditLogViewSet(WorkspaceViewSet):
         return paginated_rows(self, events, AUDIT_COLUMNS, audit_row)
 
     def _export(self, request, events, filters):
+        require_feature(workspace=request.workspace, feature=Feature.AUDIT_EXPORT)
         # Reading the whole log is itself an event worth recording.
         with transaction.atomic():
             record_activity(

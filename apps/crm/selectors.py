@@ -91,3 +91,8 @@ def time_totals(entries: QuerySet[TimeEntry]) -> dict:
             for row in by_user
         ],
     }
+
+
+def active_client_count(*, workspace_id) -> int:
+    """Clients that count against the plan: archiving one frees its place."""
+    return Client.objects.filter(workspace_id=workspace_id, archived_at__isnull=True).count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import clients, home, invites, projects, team, workspace
+from .views import billing, clients, home, invites, projects, team, workspace
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -96,6 +96,12 @@ urlpatterns = [
         team.invite_revoke,
         name="dashboard-invite-revoke",
     ),
+    # Billing
+    path("dashboard/billing/", billing.billing, name="dashboard-billing"),
+    path("dashboard/billing/checkout", billing.checkout, name="dashboard-billing-checkout"),
+    path("dashboard/billing/change", billing.change, name="dashboard-billing-change"),
+    path("dashboard/billing/cancel", billing.cancel, name="dashboard-billing-cancel"),
+    path("dashboard/billing/portal", billing.portal, name="dashboard-billing-portal"),
     # The invitee's page (the invite email links here)
     path("dashboard/invites/<str:token>/", invites.invite, name="dashboard-invite"),
     path(

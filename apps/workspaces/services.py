@@ -10,6 +10,7 @@ from rest_framework import status
 
 from apps.activity.services import record_activity
 from apps.activity.verbs import Verb
+from apps.billing.entitlements import Quota, spend
 from apps.core.errors import ApplicationError, ErrorCode
 
 from .models import Invite, Membership, Workspace
@@ -275,6 +276,7 @@ def create_invite(*, membership: Membership, email: str, role: str) -> Invite:
     ).update(status=Invite.Status.EXPIRED, updated_at=timezone.now())
     try:
         with transaction.atomic():
+            spend(workspace=workspace, quota=Quota.SEATS, actor=membership.user)
             invite = Invite.objects.create(
                 workspace=workspace,
                 email=email,
@@ -317,6 +319,9 @@ def resend_invite(*, invite: Invite, actor, membership: Membership | None = None
         _require(membership, Perm.INVITES_MANAGE)
     if invite.status != Invite.Status.PENDING:
         raise _conflict(f"This invite is {invite.status} already.", "INVITE_CLOSED")
+    if invite.expires_at <= timezone.now():
+        # An expired invite gave its seat back; reviving it takes one again.
+        spend(workspace=invite.workspace, quota=Quota.SEATS, actor=actor)
     invite.expires_at = timezone.now() + timedelta(days=settings.INVITE_TTL_DAYS)
     invite.save(update_fields=["expires_at", "updated_at"])
     record_activity(

@@ -9,6 +9,10 @@ workspace itself (`/teams/:id/...`) name it in the path instead.
 fetches every object named in the URL from inside the workspace (404 when it is not there),
 and only then asks the role table whether this role may run this action (403). A view cannot
 forget a step: it declares `perms` for each action and never overrides `get_queryset`.
+
+A request made with an API key (apps.api_keys) acts in the key's workspace, whatever the header
+says: a header naming another workspace is a 404, as for a stranger. After the role table, the
+key's scopes must allow the view's `api_resource` for the method (403 naming the scope).
 """
 
 import uuid
@@ -18,6 +22,8 @@ from django.db import models
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, viewsets
 
+from apps.api_keys.models import ApiKey
+from apps.api_keys.scopes import require_scope
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.joined_rows import JoinedLookup
 
@@ -72,18 +78,29 @@ def resolve_membership(user, workspace_id=None) -> Membership:
             membership = create_personal_workspace(user=user)
         membership.user = user
         return membership
+    membership = _membership(NAMED_MEMBERSHIP, user.pk, _workspace_uuid(workspace_id))
+    if membership is None:
+        raise exceptions.NotFound("No workspace with this id is visible to you.")
+    membership.user = user
+    return membership
+
+
+def pinned_membership(key: ApiKey, workspace_id=None) -> Membership:
+    """An API key's membership, loaded with the key (its creator's, in its workspace). A key
+    acts in that workspace only: naming another one is a 404, as it is for a stranger."""
+    if workspace_id not in (None, "") and _workspace_uuid(workspace_id) != key.workspace_id:
+        raise exceptions.NotFound("No workspace with this id is visible to this API key.")
+    return key.membership
+
+
+def _workspace_uuid(value) -> uuid.UUID:
     try:
-        workspace_id = uuid.UUID(str(workspace_id))
+        return uuid.UUID(str(value))
     except ValueError:
         raise ApplicationError(
             f"{WORKSPACE_HEADER} must be a workspace id.",
             details=[{"field": WORKSPACE_HEADER, "message": "Not a valid id."}],
         ) from None
-    membership = _membership(NAMED_MEMBERSHIP, user.pk, workspace_id)
-    if membership is None:
-        raise exceptions.NotFound("No workspace with this id is visible to you.")
-    membership.user = user
-    return membership
 
 
 def forbid(perm: Perm) -> ApplicationError:
@@ -101,15 +118,22 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
     Subclasses set `queryset` (any model with a `workspace` foreign key), `perms`
     (action name -> Perm, for every action) and, for nested routes, `parents`
     (URL kwarg -> (model, field on this model)). Hook `scope(queryset)` narrows further.
+    Views that API keys may call name the resource their scopes cover in `api_resource`
+    (one of apps.api_keys.scopes.RESOURCES); without it a key is refused (403).
     """
 
     perms: dict[str, Perm] = {}
+    api_resource: str | None = None
     workspace_header_parameter = WORKSPACE_HEADER_PARAMETER
     parents: dict[str, tuple[type[models.Model], str]] = {}
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        membership = resolve_membership(request.user, request.META.get(_META_KEY))
+        key = request.auth if isinstance(request.auth, ApiKey) else None
+        if key is None:
+            membership = resolve_membership(request.user, request.META.get(_META_KEY))
+        else:
+            membership = pinned_membership(key, request.META.get(_META_KEY))
         request.membership = membership
         request.workspace = membership.workspace
         self.parent_objects = {
@@ -122,6 +146,8 @@ class WorkspaceViewSet(viewsets.GenericViewSet):
         perm = self.required_perm()
         if not membership.can(perm):
             raise forbid(perm)
+        if key is not None:
+            require_scope(key.scopes, resource=self.api_resource, method=request.method)
 
     def required_perm(self) -> Perm:
         try:

@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.preferences.context_processors.app_settings",
             ],
         },
     },
@@ -203,7 +204,10 @@ if GITHUB_CLIENT_ID:
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.SessionJWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.SessionJWTAuthentication",
+        "apps.api_keys.authentication.ApiKeyAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
@@ -238,6 +242,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": APP_VERSION,
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and docs are public; a stale token or an API key must not turn them into errors.
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -247,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "ClientStatusEnum": "apps.crm.models.Client.Status",
         "ProjectStatusEnum": "apps.crm.models.Project.Status",
         "WorkspaceRoleEnum": "apps.workspaces.roles.Role",
+        "SubscriptionStatusEnum": "apps.billing.models.Subscription.Status",
+        "InvoiceStatusEnum": "apps.billing.models.Invoice.Status",
+        "PaymentStatusEnum": "apps.billing.models.Payment.Status",
+        "RefundStatusEnum": "apps.billing.models.Refund.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -312,7 +322,7 @@ STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_BREAKER_FAILURES = env.int("STRIPE_BREAKER_FAILURES", default=5)
 STRIPE_BREAKER_RESET_SECONDS = env.int("STRIPE_BREAKER_RESET_SECONDS", default=30)
 # Where Checkout and the customer portal send people back to (the dashboard billing page).
-BILLING_RETURN_URL = env("BILLING_RETURN_URL", default="http://127.0.0.1:8000/billing")
+BILLING_RETURN_URL = env("BILLING_RETURN_URL", default="http://127.0.0.1:8000/dashboard/billing/")
 
 # --- API keys -----------------------------------------------------------------------------
 API_KEY_RATE_LIMIT = env("API_KEY_RATE_LIMIT", default="600/m")

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from apps.activity.services import apply_changes, record_activity
 from apps.activity.verbs import Verb
+from apps.billing.entitlements import Quota, spend
 from apps.core.errors import ApplicationError
 
 from ..models import Client
@@ -12,6 +13,7 @@ CLIENT_FIELDS = ("name", "company", "email", "phone", "status")
 
 @transaction.atomic
 def create_client(*, workspace, actor, name: str, **fields) -> Client:
+    spend(workspace=workspace, quota=Quota.CLIENTS, actor=actor)
     client = Client(workspace=workspace, created_by=actor, name=name)
     apply_changes(client, fields, CLIENT_FIELDS)
     client.full_clean(exclude=["workspace", "created_by"])
@@ -60,6 +62,7 @@ def archive_client(*, client: Client, actor) -> Client:
 def unarchive_client(*, client: Client, actor) -> Client:
     if not client.archived_at:
         raise ApplicationError("This client is not archived.", code="NOT_ARCHIVED", status_code=409)
+    spend(workspace=client.workspace, quota=Quota.CLIENTS, actor=actor)
     client.archived_at = None
     client.save(update_fields=["archived_at", "updated_at"])
     record_activity(

@@ -26,6 +26,7 @@ def client_data(client: Client) -> dict:
 
 class ClientViewSet(WorkspaceViewSet):
     queryset = Client.objects.all()
+    api_resource = "clients"
     perms = {
         "list": Perm.CRM_VIEW,
         "retrieve": Perm.CRM_VIEW,

@@ -30,6 +30,7 @@ class NoteViewSet(WorkspaceViewSet):
     with its earlier versions (`notes/:id`)."""
 
     queryset = Note.objects.select_related("author", "project")
+    api_resource = "notes"
     parents = {"client_pk": (Client, "client"), "project_pk": (Project, "project")}
     perms = {
         "list": Perm.CRM_VIEW,

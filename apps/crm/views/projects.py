@@ -41,6 +41,7 @@ class ProjectViewSet(WorkspaceViewSet):
     """Projects of a client (`clients/:clientId/projects`) and of the workspace (`projects`)."""
 
     queryset = Project.objects.select_related("client")
+    api_resource = "projects"
     parents = {"client_pk": (Client, "client")}
     perms = {
         "list": Perm.CRM_VIEW,
@@ -102,6 +103,7 @@ class ProjectViewSet(WorkspaceViewSet):
 
 class MilestoneViewSet(WorkspaceViewSet):
     queryset = Milestone.objects.select_related("project")
+    api_resource = "milestones"
     parents = {"project_pk": (Project, "project")}
     perms = {
         "list": Perm.CRM_VIEW,

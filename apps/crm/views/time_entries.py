@@ -30,6 +30,7 @@ class TimeEntryViewSet(WorkspaceViewSet):
     change their own entries; owners and admins anyone's."""
 
     queryset = TimeEntry.objects.select_related("project")
+    api_resource = "time-entries"
     perms = {
         "list": Perm.CRM_VIEW,
         "retrieve": Perm.CRM_VIEW,

@@ -14,7 +14,7 @@ from ..workspace import switch_workspace
 # After a switch, the page you were on may name an object of the old workspace: go back to
 # the list it belongs to instead.
 _SECTIONS = (("dashboard-client", "dashboard-clients"), ("dashboard-project", "dashboard-clients"))
-_STAYS = {"dashboard", "dashboard-clients", "dashboard-team"}
+_STAYS = {"dashboard", "dashboard-clients", "dashboard-team", "dashboard-billing"}
 
 
 def _landing(next_path: str) -> str:
