@@ -80,3 +80,29 @@ def login():
 def user_client(user, login):
     client, _, _ = login(user)
     return client
+
+
+@pytest.fixture(scope="session")
+def _fake_stripe_server():
+    """One local Stripe stand-in for the session (a port and a thread each test would cost)."""
+    from apps.billing.tests.fake_stripe import FakeStripe
+
+    with FakeStripe() as server:
+        yield server
+
+
+@pytest.fixture
+def fake_stripe(_fake_stripe_server, settings):
+    """Stripe's API, answered locally and reset for each test, with the settings pointing at it."""
+    from apps.billing import stripe_gateway
+    from apps.billing.tests.fake_stripe import TEST_SECRET_KEY, TEST_WEBHOOK_SECRET
+
+    _fake_stripe_server.reset()
+    stripe_gateway.reset_breaker()
+    settings.STRIPE_SECRET_KEY = TEST_SECRET_KEY
+    settings.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET
+    settings.STRIPE_API_BASE = _fake_stripe_server.url
+    settings.STRIPE_MAX_NETWORK_RETRIES = 2
+    settings.STRIPE_BREAKER_FAILURES = 5
+    settings.STRIPE_BREAKER_RESET_SECONDS = 30
+    return _fake_stripe_server

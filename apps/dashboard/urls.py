@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import billing, clients, home, invites, projects, team, workspace
+from .views import api_keys, billing, clients, home, invites, projects, team, workspace
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -102,6 +102,19 @@ urlpatterns = [
     path("dashboard/billing/change", billing.change, name="dashboard-billing-change"),
     path("dashboard/billing/cancel", billing.cancel, name="dashboard-billing-cancel"),
     path("dashboard/billing/portal", billing.portal, name="dashboard-billing-portal"),
+    # API keys
+    path("dashboard/api-keys/", api_keys.api_keys, name="dashboard-api-keys"),
+    path("dashboard/api-keys/new", api_keys.api_key_create, name="dashboard-api-key-new"),
+    path(
+        "dashboard/api-keys/<uuid:key_id>/rotate",
+        api_keys.api_key_rotate,
+        name="dashboard-api-key-rotate",
+    ),
+    path(
+        "dashboard/api-keys/<uuid:key_id>/revoke",
+        api_keys.api_key_revoke,
+        name="dashboard-api-key-revoke",
+    ),
     # The invitee's page (the invite email links here)
     path("dashboard/invites/<str:token>/", invites.invite, name="dashboard-invite"),
     path(

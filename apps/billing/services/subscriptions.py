@@ -73,8 +73,8 @@ def _trial_days(workspace, plan: Plan) -> int:
 
 def start_checkout(*, workspace, actor, plan_code: str) -> dict:
     """A Stripe Checkout session to subscribe; the webhook makes the subscription real."""
-    plan = purchasable_plan(plan_code)
     _refuse_second_subscription(workspace)
+    plan = purchasable_plan(plan_code)
     customer = workspace_customer(workspace=workspace, email=actor.email)
     subscription_data = {"metadata": {"workspace_id": str(workspace.pk), "plan": plan.code}}
     if trial_days := _trial_days(workspace, plan):
@@ -124,8 +124,8 @@ def open_portal(*, workspace) -> dict:
 
 def create_subscription(*, workspace, actor, plan_code: str) -> tuple[Subscription, str | None]:
     """Subscribe through the API; the answer carries the client secret that confirms payment."""
-    plan = purchasable_plan(plan_code)
     _refuse_second_subscription(workspace)
+    plan = purchasable_plan(plan_code)
     customer = workspace_customer(workspace=workspace, email=actor.email)
     params = {
         "customer": customer.stripe_customer_id,

@@ -1,38 +1,10 @@
-"""Billing test fixtures: a FakeStripe server standing in for api.stripe.com, and webhook delivery.
-
-One server runs for the whole session (starting one per test would cost a port and a thread each
-time); every test gets it reset, with the Stripe settings pointing at it.
-"""
+"""Billing test fixtures: webhook delivery and fast retries. `fake_stripe` (the local server
+standing in for api.stripe.com) is in the root conftest, because other apps' tests use it too."""
 
 import pytest
 import stripe
 
-from apps.billing import stripe_gateway
-from apps.billing.tests.fake_stripe import (
-    TEST_SECRET_KEY,
-    TEST_WEBHOOK_SECRET,
-    FakeStripe,
-)
 from apps.billing.tests.fake_stripe import deliver as deliver_event
-
-
-@pytest.fixture(scope="session")
-def _fake_stripe_server():
-    with FakeStripe() as server:
-        yield server
-
-
-@pytest.fixture
-def fake_stripe(_fake_stripe_server, settings):
-    _fake_stripe_server.reset()
-    stripe_gateway.reset_breaker()
-    settings.STRIPE_SECRET_KEY = TEST_SECRET_KEY
-    settings.STRIPE_WEBHOOK_SECRET = TEST_WEBHOOK_SECRET
-    settings.STRIPE_API_BASE = _fake_stripe_server.url
-    settings.STRIPE_MAX_NETWORK_RETRIES = 2
-    settings.STRIPE_BREAKER_FAILURES = 5
-    settings.STRIPE_BREAKER_RESET_SECONDS = 30
-    return _fake_stripe_server
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from apps.billing.models import Customer, Payment, Plan, Subscription
+from apps.billing.models import Customer, Invoice, Payment, Plan, Subscription
 from apps.billing.plans import ensure_plan
 from apps.workspaces.tests.factories import WorkspaceFactory
 
@@ -48,4 +48,19 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     currency = "usd"
     status = Payment.Status.SUCCEEDED
     stripe_payment_intent_id = factory.Sequence(lambda n: f"pi_test{n:06d}")
+    synced_at = factory.LazyFunction(timezone.now)
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    stripe_invoice_id = factory.Sequence(lambda n: f"in_test{n:06d}")
+    number = factory.Sequence(lambda n: f"TEST-{n:04d}")
+    status = Invoice.Status.PAID
+    currency = "usd"
+    amount_due = 1900
+    amount_paid = 1900
+    issued_at = factory.LazyFunction(timezone.now)
     synced_at = factory.LazyFunction(timezone.now)

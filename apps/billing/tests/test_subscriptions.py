@@ -136,15 +136,16 @@ def test_subscribing_through_the_api_answers_a_client_secret_then_payment_activa
 def test_a_second_subscription_is_refused_and_free_cannot_be_bought(
     owner, fake_stripe, deliver, api_client, priced
 ):
+    error_of(owner.post("/api/v1/subscriptions", {"plan": "free"}), 400, "PLAN_NOT_PURCHASABLE")
+    error_of(
+        owner.post("/api/v1/subscriptions", {"plan": "gold"}), 400, "VALIDATION_ERROR", field="plan"
+    )
+    assert not fake_stripe.requests
     subscribe(owner, fake_stripe, deliver, api_client)
     error_of(
         owner.post("/api/v1/subscriptions/checkout", {"plan": "business"}),
         409,
         "ALREADY_SUBSCRIBED",
-    )
-    error_of(owner.post("/api/v1/subscriptions", {"plan": "free"}), 400, "PLAN_NOT_PURCHASABLE")
-    error_of(
-        owner.post("/api/v1/subscriptions", {"plan": "gold"}), 400, "VALIDATION_ERROR", field="plan"
     )
 
 

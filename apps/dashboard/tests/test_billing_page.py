@@ -11,7 +11,6 @@ from django.utils import timezone
 from apps.activity.models import ActivityEvent
 from apps.billing import services
 from apps.billing.models import Customer, Invoice, Subscription, UsageRecord
-from apps.billing.tests import conftest as billing_fixtures
 from apps.billing.tests.factories import CustomerFactory, SubscriptionFactory, plan
 from apps.crm.tests.factories import ClientFactory
 from apps.workspaces.roles import Role
@@ -21,10 +20,6 @@ from .helpers import shown_messages, text
 
 pytestmark = pytest.mark.django_db
 
-# The billing app's Stripe fake. Fixtures of another directory's conftest are not visible here,
-# and `pytest_plugins` works only in the root conftest, so the test module takes them itself.
-_fake_stripe_server = billing_fixtures._fake_stripe_server
-fake_stripe = billing_fixtures.fake_stripe
 
 PAGE = "/dashboard/billing/"
 

@@ -13,8 +13,19 @@ from ..workspace import switch_workspace
 
 # After a switch, the page you were on may name an object of the old workspace: go back to
 # the list it belongs to instead.
-_SECTIONS = (("dashboard-client", "dashboard-clients"), ("dashboard-project", "dashboard-clients"))
-_STAYS = {"dashboard", "dashboard-clients", "dashboard-team", "dashboard-billing"}
+_SECTIONS = (
+    ("dashboard-client", "dashboard-clients"),
+    ("dashboard-project", "dashboard-clients"),
+    ("dashboard-api-key", "dashboard-api-keys"),
+    ("dashboard-billing", "dashboard-billing"),
+)
+_STAYS = {
+    "dashboard",
+    "dashboard-clients",
+    "dashboard-team",
+    "dashboard-billing",
+    "dashboard-api-keys",
+}
 
 
 def _landing(next_path: str) -> str:
