@@ -30,3 +30,18 @@ def workspace_customer(*, workspace, email: str = "") -> Customer:
 def workspace_of_customer(stripe_customer_id: str):
     customer = Customer.objects.filter(stripe_customer_id=stripe_customer_id).first()
     return customer.workspace_id if customer else None
+
+
+def lock_billing_of_customer(stripe_customer_id: str | None):
+    """Lock the customer's workspace row until the transaction ends, and answer its id.
+
+    Every sync from Stripe for a workspace takes this lock *before* it reads Stripe, so two
+    deliveries racing each other read and write one after the other, and an older read can
+    never be written over a newer one. It is held across one Stripe call (seconds at worst),
+    which only webhooks and the nightly repair wait on."""
+    from apps.workspaces.models import Workspace
+
+    workspace_id = workspace_of_customer(stripe_customer_id) if stripe_customer_id else None
+    if workspace_id is not None:
+        Workspace.objects.select_for_update().filter(pk=workspace_id).values_list("pk").first()
+    return workspace_id

@@ -10,12 +10,17 @@ from apps.core.errors import ApplicationError
 from .. import stripe_gateway
 from ..models import Invoice, Subscription
 from ._stripe_data import invoice_subscription_id, object_id, when
-from .customers import workspace_of_customer
+from .customers import lock_billing_of_customer, workspace_of_customer
 from .notices import notify_owners
 from .subscriptions import UnknownStripeData
 
 
-def refresh_invoice(stripe_invoice_id: str) -> tuple[Invoice, bool]:
+@transaction.atomic
+def refresh_invoice(
+    stripe_invoice_id: str, *, stripe_customer_id: str | None = None
+) -> tuple[Invoice, bool]:
+    """Re-read one invoice from Stripe and mirror it, under the workspace's lock."""
+    lock_billing_of_customer(stripe_customer_id)
     data = stripe_gateway.call(
         lambda stripe: stripe.v1.invoices.retrieve(stripe_invoice_id)
     ).to_dict()

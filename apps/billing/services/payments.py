@@ -102,9 +102,15 @@ def create_payment(
     return payment, intent["client_secret"]
 
 
+@transaction.atomic
 def refresh_payment(
     stripe_payment_intent_id: str, *, event_id: str = ""
 ) -> tuple[Payment | None, bool]:
+    """Re-read one PaymentIntent from Stripe and mirror it. The payment row is locked first,
+    so two deliveries racing each other cannot write an older read over a newer one."""
+    Payment.objects.select_for_update().filter(
+        stripe_payment_intent_id=stripe_payment_intent_id
+    ).values_list("pk").first()
     data = stripe_gateway.call(
         lambda stripe: stripe.v1.payment_intents.retrieve(
             stripe_payment_intent_id, {"expand": ["latest_charge"]}

@@ -11,12 +11,11 @@ from django.utils import timezone
 from apps.activity.services import record_activity
 from apps.activity.verbs import Verb
 from apps.core.errors import ApplicationError
-from apps.workspaces.models import Workspace
 
 from .. import stripe_gateway
 from ..models import Plan, Subscription
 from ._stripe_data import first_item, object_id, when
-from .customers import workspace_customer, workspace_of_customer
+from .customers import lock_billing_of_customer, workspace_customer, workspace_of_customer
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +177,17 @@ def change_subscription(
     return subscription
 
 
-def refresh_subscription(stripe_subscription_id: str) -> tuple[Subscription, bool]:
-    """Re-read one subscription from Stripe and mirror it."""
+@transaction.atomic
+def refresh_subscription(
+    stripe_subscription_id: str, *, stripe_customer_id: str | None = None
+) -> tuple[Subscription, bool]:
+    """Re-read one subscription from Stripe and mirror it, under the workspace's lock."""
+    known = (
+        Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id)
+        .values_list("stripe_customer_id", flat=True)
+        .first()
+    )
+    lock_billing_of_customer(known or stripe_customer_id)
     data = stripe_gateway.call(
         lambda stripe: stripe.v1.subscriptions.retrieve(stripe_subscription_id)
     ).to_dict()
@@ -204,8 +212,7 @@ def _workspace_id(data: dict):
 def sync_subscription(*, data: dict, actor=None) -> tuple[Subscription, bool]:
     """Make our row say what Stripe's `data` says; answer the row and whether it changed."""
     workspace_id = _workspace_id(data)
-    # Serialize syncs per workspace, so a slower, older read cannot land after a newer one.
-    Workspace.objects.select_for_update().filter(pk=workspace_id).values_list("pk").first()
+    lock_billing_of_customer(object_id(data["customer"]))
     item = first_item(data)
     fields = {
         "plan": _plan_for_price(object_id(item.get("price"))),

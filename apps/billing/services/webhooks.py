@@ -29,25 +29,30 @@ logger = logging.getLogger(__name__)
 
 def _checkout_completed(obj: dict, event: StripeEvent) -> None:
     if obj.get("mode") == "subscription" and obj.get("subscription"):
-        refresh_subscription(object_id(obj["subscription"]))
+        refresh_subscription(
+            object_id(obj["subscription"]), stripe_customer_id=object_id(obj.get("customer"))
+        )
     elif obj.get("payment_intent"):
         refresh_payment(object_id(obj["payment_intent"]), event_id=event.id)
 
 
 def _subscription_changed(obj: dict, event: StripeEvent) -> None:
-    refresh_subscription(obj["id"])
+    refresh_subscription(obj["id"], stripe_customer_id=object_id(obj.get("customer")))
+
+
+def _refresh_invoice_and_subscription(obj: dict):
+    customer = object_id(obj.get("customer"))
+    if subscription_id := invoice_subscription_id(obj):
+        refresh_subscription(subscription_id, stripe_customer_id=customer)
+    return refresh_invoice(obj["id"], stripe_customer_id=customer)[0]
 
 
 def _invoice_paid(obj: dict, event: StripeEvent) -> None:
-    if subscription_id := invoice_subscription_id(obj):
-        refresh_subscription(subscription_id)
-    refresh_invoice(obj["id"])
+    _refresh_invoice_and_subscription(obj)
 
 
 def _invoice_payment_failed(obj: dict, event: StripeEvent) -> None:
-    if subscription_id := invoice_subscription_id(obj):
-        refresh_subscription(subscription_id)
-    invoice, _ = refresh_invoice(obj["id"])
+    invoice = _refresh_invoice_and_subscription(obj)
     invoice_payment_failed(invoice=invoice)
 
 

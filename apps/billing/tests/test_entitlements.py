@@ -187,3 +187,13 @@ def test_billing_overview_shows_the_plan_and_usage_to_every_member(user_client, 
 def test_plans_list_the_public_plans_in_order(user_client):
     codes = [row["code"] for row in data_of(user_client.get("/api/v1/plans"))]
     assert codes == ["free", "pro", "business"]
+
+
+def test_exporting_the_audit_log_needs_a_plan_with_the_feature(user_client, personal):
+    error_of(
+        user_client.get("/api/v1/audit-logs", {"export": "true"}), 402, "PLAN_FEATURE_UNAVAILABLE"
+    )
+    SubscriptionFactory(workspace=personal, plan=plan("pro"))
+    response = user_client.get("/api/v1/audit-logs", {"export": "true"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
