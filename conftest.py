@@ -77,6 +77,20 @@ def login():
 
 
 @pytest.fixture
+def staff(db):
+    from apps.accounts.tests.factories import UserFactory
+
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    """The Django test client, signed in to the admin as a superuser."""
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def user_client(user, login):
     client, _, _ = login(user)
     return client

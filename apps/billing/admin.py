@@ -87,23 +87,23 @@ def _each(modeladmin, request, queryset, work, done: str):
         modeladmin.message_user(request, f"{done}: {count}.", messages.SUCCESS)
 
 
+def _reread_from_stripe(refresh, id_field: str):
+    """An admin action that mirrors each selected row from Stripe again."""
+
+    @admin.action(description="Re-read from Stripe")
+    def reread(modeladmin, request, queryset):
+        _each(modeladmin, request, queryset, lambda obj: refresh(getattr(obj, id_field)), "Re-read")
+
+    return reread
+
+
 @admin.register(Subscription)
 class SubscriptionAdmin(ReadOnlyAdmin):
     list_display = ["workspace", "plan", "status", "current_period_end", "cancel_at_period_end"]
     list_filter = ["status", "plan", "cancel_at_period_end"]
     search_fields = ["workspace__name", "stripe_subscription_id", "stripe_customer_id"]
     list_select_related = ["workspace", "plan"]
-    actions = ["refresh"]
-
-    @admin.action(description="Re-read from Stripe")
-    def refresh(self, request, queryset):
-        _each(
-            self,
-            request,
-            queryset,
-            lambda s: services.refresh_subscription(s.stripe_subscription_id),
-            "Re-read",
-        )
+    actions = [_reread_from_stripe(services.refresh_subscription, "stripe_subscription_id")]
 
 
 @admin.register(Invoice)
@@ -112,17 +112,7 @@ class InvoiceAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["number", "stripe_invoice_id", "workspace__name"]
     list_select_related = ["workspace"]
-    actions = ["refresh"]
-
-    @admin.action(description="Re-read from Stripe")
-    def refresh(self, request, queryset):
-        _each(
-            self,
-            request,
-            queryset,
-            lambda i: services.refresh_invoice(i.stripe_invoice_id),
-            "Re-read",
-        )
+    actions = [_reread_from_stripe(services.refresh_invoice, "stripe_invoice_id")]
 
 
 class RefundInline(ReadOnlyInlineMixin, admin.TabularInline):
@@ -147,17 +137,10 @@ class PaymentAdmin(ReadOnlyAdmin):
     search_fields = ["stripe_payment_intent_id", "reference", "workspace__name", "payer__email"]
     list_select_related = ["workspace"]
     inlines = [RefundInline]
-    actions = ["refresh", "refund_in_full"]
-
-    @admin.action(description="Re-read from Stripe")
-    def refresh(self, request, queryset):
-        _each(
-            self,
-            request,
-            queryset,
-            lambda p: services.refresh_payment(p.stripe_payment_intent_id),
-            "Re-read",
-        )
+    actions = [
+        _reread_from_stripe(services.refresh_payment, "stripe_payment_intent_id"),
+        "refund_in_full",
+    ]
 
     @admin.action(description="Refund what is left of each")
     def refund_in_full(self, request, queryset):

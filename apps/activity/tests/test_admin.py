@@ -16,12 +16,6 @@ from apps.workspaces.tests.factories import WorkspaceFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
 def recorded(count: int) -> list[ActivityEvent]:
     """Events in several workspaces, by several people, about several clients."""
     actor = UserFactory()

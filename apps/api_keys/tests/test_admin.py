@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
 from apps.activity.verbs import Verb
 from apps.api_keys.models import ApiKey
@@ -20,17 +19,6 @@ from .factories import ApiKeyFactory
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:api_keys_apikey_changelist")
-
-
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
 
 
 def listed(response) -> set:

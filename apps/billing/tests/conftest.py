@@ -4,7 +4,9 @@ standing in for api.stripe.com) is in the root conftest, because other apps' tes
 import pytest
 import stripe
 
+from apps.billing.models import Plan
 from apps.billing.tests.fake_stripe import deliver as deliver_event
+from apps.workspaces.services import create_workspace
 
 
 @pytest.fixture
@@ -27,3 +29,23 @@ def fast_stripe_retries(monkeypatch):
     """Shrink the stripe library's retry back-off (0.5 s and up) so retry tests run quickly."""
     monkeypatch.setattr(stripe.HTTPClient, "INITIAL_DELAY", 0.01)
     monkeypatch.setattr(stripe.HTTPClient, "MAX_DELAY", 0.02)
+
+
+@pytest.fixture
+def priced(db):
+    """The paid plans on sale, at the prices the Stripe stand-in knows."""
+    Plan.objects.filter(code="pro").update(stripe_price_id="price_pro_month")
+    Plan.objects.filter(code="business").update(stripe_price_id="price_business_month")
+
+
+@pytest.fixture
+def team(user):
+    return create_workspace(actor=user, name="Studio")
+
+
+@pytest.fixture
+def owner(user, login, team):
+    """The team's owner, signed in, acting in the team."""
+    client, _, pair = login(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}", HTTP_X_WORKSPACE_ID=str(team.pk))
+    return client

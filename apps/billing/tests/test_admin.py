@@ -4,7 +4,6 @@ Stripe again, replay an event or refund through the services."""
 import pytest
 from django.urls import reverse
 
-from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
 from apps.billing import services
 from apps.billing.models import Payment, Plan, StripeEvent, Subscription
@@ -13,14 +12,6 @@ from apps.workspaces.services import create_workspace
 from .factories import InvoiceFactory, PaymentFactory, SubscriptionFactory, plan
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(staff)
-    client.staff = staff
-    return client
 
 
 @pytest.mark.parametrize(
@@ -91,7 +82,7 @@ def test_replaying_an_event_from_the_admin_applies_it(staff_client, fake_stripe,
     assert StripeEvent.objects.get().processed_at is not None
 
 
-def test_a_refund_from_the_admin_goes_through_the_service(staff_client, fake_stripe, user):
+def test_a_refund_from_the_admin_goes_through_the_service(staff_client, staff, fake_stripe, user):
     team = create_workspace(actor=user, name="Studio")
     payment, _ = services.create_payment(
         payer=user, workspace=team, amount=3000, currency="usd", purpose="workspace_charge"
@@ -107,4 +98,20 @@ def test_a_refund_from_the_admin_goes_through_the_service(staff_client, fake_str
     payment = Payment.objects.get()
     assert payment.amount_refunded == 3000
     event = ActivityEvent.objects.get(workspace=team, verb="refund.created")
-    assert event.actor == staff_client.staff
+    assert event.actor == staff
+
+
+def test_re_reading_a_subscription_picks_up_a_change_whose_webhook_was_lost(
+    staff_client, fake_stripe, user, priced
+):
+    team = create_workspace(actor=user, name="Studio")
+    created, _ = services.create_subscription(workspace=team, actor=user, plan_code="pro")
+    fake_stripe.update_subscription(created.stripe_subscription_id, cancel_at_period_end=True)
+
+    staff_client.post(
+        reverse("admin:billing_subscription_changelist"),
+        {"action": "reread", "_selected_action": [str(created.pk)]},
+    )
+
+    created.refresh_from_db()
+    assert created.cancel_at_period_end is True

@@ -7,23 +7,10 @@ from apps.activity.models import ActivityEvent
 from apps.billing.models import Invoice, Payment, Refund
 from apps.billing.services import PURPOSES, Purpose, create_payment
 from apps.core.testing import data_of, error_of
-from apps.workspaces.services import create_workspace
 
 from .factories import PaymentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def team(user):
-    return create_workspace(actor=user, name="Studio")
-
-
-@pytest.fixture
-def owner(user, login, team):
-    client, _, pair = login(user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}", HTTP_X_WORKSPACE_ID=str(team.pk))
-    return client
 
 
 def paid(owner, fake_stripe, deliver, api_client, amount=5000) -> Payment:

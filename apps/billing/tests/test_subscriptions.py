@@ -5,29 +5,10 @@ import pytest
 from django.core.management import call_command
 
 from apps.activity.models import ActivityEvent
-from apps.billing.models import Plan, Subscription
+from apps.billing.models import Subscription
 from apps.core.testing import data_of, error_of
-from apps.workspaces.services import create_workspace
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def priced(db):
-    Plan.objects.filter(code="pro").update(stripe_price_id="price_pro_month")
-    Plan.objects.filter(code="business").update(stripe_price_id="price_business_month")
-
-
-@pytest.fixture
-def team(user):
-    return create_workspace(actor=user, name="Studio")
-
-
-@pytest.fixture
-def owner(user, login, team):
-    client, _, pair = login(user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}", HTTP_X_WORKSPACE_ID=str(team.pk))
-    return client
 
 
 def deliver_all(client, deliver, events):

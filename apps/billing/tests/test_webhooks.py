@@ -12,36 +12,16 @@ from apps.billing.models import (
     BillingNotice,
     Invoice,
     Payment,
-    Plan,
     StripeEvent,
     Subscription,
 )
 from apps.billing.tests.fake_stripe import FakeStripe
 from apps.core.testing import data_of, error_of
 from apps.workspaces.roles import Role
-from apps.workspaces.services import create_workspace
 from apps.workspaces.tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 WEBHOOK = "/api/v1/stripe/webhook"
-
-
-@pytest.fixture
-def priced(db):
-    Plan.objects.filter(code="pro").update(stripe_price_id="price_pro_month")
-    Plan.objects.filter(code="business").update(stripe_price_id="price_business_month")
-
-
-@pytest.fixture
-def team(user):
-    return create_workspace(actor=user, name="Studio")
-
-
-@pytest.fixture
-def owner(user, login, team):
-    client, _, pair = login(user)
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair.access}", HTTP_X_WORKSPACE_ID=str(team.pk))
-    return client
 
 
 def checkout(owner, fake_stripe, plan="pro") -> list[dict]:

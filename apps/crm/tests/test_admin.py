@@ -29,17 +29,6 @@ from apps.workspaces.tests.factories import WorkspaceFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
 class _FormFields(HTMLParser):
     """What a browser would submit from the page's forms, as they were rendered."""
 

@@ -31,17 +31,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def staff():
-    return UserFactory(is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def staff_client(client, staff):
-    client.force_login(staff)
-    return client
-
-
-@pytest.fixture
 def run_on_commit(django_capture_on_commit_callbacks):
     """Run what waits for the commit (the invite emails) inside the test's transaction."""
 
