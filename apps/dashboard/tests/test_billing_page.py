@@ -11,7 +11,12 @@ from django.utils import timezone
 from apps.activity.models import ActivityEvent
 from apps.billing import services
 from apps.billing.models import Customer, Invoice, Subscription, UsageRecord
-from apps.billing.tests.factories import CustomerFactory, SubscriptionFactory, plan
+from apps.billing.tests.factories import (
+    CustomerFactory,
+    PaymentFactory,
+    SubscriptionFactory,
+    plan,
+)
 from apps.crm.tests.factories import ClientFactory
 from apps.workspaces.roles import Role
 from apps.workspaces.tests.factories import WorkspaceFactory, member_of
@@ -165,6 +170,17 @@ def test_the_page_makes_as_many_queries_for_twelve_invoices_as_for_one(web, team
 
     assert "INV-0012" in page
     assert len(twelve) == len(one)
+
+
+def test_an_owner_sees_payments_with_what_was_refunded(web, team, viewer, browse):
+    PaymentFactory(workspace=team, amount=5000, amount_refunded=1500, description="Setup fee")
+    PaymentFactory(workspace=team, amount=2000, amount_refunded=2000, description="Workshop")
+
+    page = text(web.get(PAGE))
+
+    assert "Setup fee" in page and "50.00 USD" in page and "15.00 USD" in page
+    assert "Workshop" in page and "Refunded" in page
+    assert "Setup fee" not in text(browse(viewer).get(PAGE))
 
 
 def test_an_outsider_cannot_see_another_workspaces_billing(browse, team, owner):

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from apps.billing import entitlements, services, stripe_gateway
 from apps.billing.entitlements import Quota
-from apps.billing.models import Customer, Invoice, Plan, Subscription
+from apps.billing.models import Customer, Invoice, Payment, Plan, Subscription
 from apps.workspaces.roles import Perm
 
 from ..workspace import workspace_page
 from .common import Refusal, form_errors, report
 
 INVOICES_SHOWN = 12
+PAYMENTS_SHOWN = 12
 
 QUOTA_LABELS = {
     Quota.SEATS: ("Seats", "Members and pending invites."),
@@ -151,6 +152,33 @@ def _invoice_rows(workspace) -> tuple[list[dict], bool]:
     return rows, len(invoices) > INVOICES_SHOWN
 
 
+_PAYMENT_BADGES = {
+    Payment.Status.SUCCEEDED: "completed",
+    Payment.Status.PROCESSING: "planning",
+    Payment.Status.CANCELED: "archived",
+}
+
+
+def _payment_rows(workspace) -> list[dict]:
+    """The newest one-off payments, with what was refunded of each."""
+    payments = Payment.objects.filter(workspace=workspace).order_by("-created_at")
+    return [
+        {
+            "payment": payment,
+            "amount": money(payment.amount, payment.currency),
+            "refunded": payment.amount_refunded
+            and money(payment.amount_refunded, payment.currency),
+            "status": (
+                "Refunded"
+                if payment.amount_refunded and payment.amount_refunded >= payment.amount
+                else payment.get_status_display()
+            ),
+            "badge": _PAYMENT_BADGES.get(payment.status, "paused"),
+        }
+        for payment in payments[:PAYMENTS_SHOWN]
+    ]
+
+
 @workspace_page(Perm.BILLING_VIEW)
 def billing(request):
     outcome = CHECKOUT_OUTCOMES.get(request.GET.get("checkout", ""))
@@ -179,6 +207,7 @@ def billing(request):
     }
     if may_manage:
         context["invoice_rows"], context["more_invoices"] = _invoice_rows(workspace)
+        context["payment_rows"] = _payment_rows(workspace)
         context["has_billing_account"] = Customer.objects.filter(workspace=workspace).exists()
     return render(request, "dashboard/billing.html", context)
 
