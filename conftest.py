@@ -43,6 +43,7 @@ def pytest_runtest_setup(item):
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private_media")
     cache.clear()
     yield
     cache.clear()

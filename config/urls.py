@@ -13,6 +13,10 @@ api_v1 = [
     path("", include("apps.billing.urls")),
     path("", include("apps.api_keys.urls")),
     path("", include("apps.preferences.urls")),
+    path("", include("apps.files.urls")),
+    path("", include("apps.search.urls")),
+    path("", include("apps.ai.urls")),
+    path("", include("apps.notifications.urls")),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
     # Last: any other API path answers the JSON envelope, with DEBUG on or off.
     re_path(r"^.*$", core_views.not_found, name="api-not-found"),

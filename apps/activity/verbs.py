@@ -53,3 +53,7 @@ class Verb(models.TextChoices):
     API_KEY_CREATED = "api_key.created"
     API_KEY_ROTATED = "api_key.rotated"
     API_KEY_REVOKED = "api_key.revoked"
+    FILE_UPLOADED = "file.uploaded"
+    FILE_DOWNLOADED = "file.downloaded"
+    FILE_DELETED = "file.deleted"
+    AI_SUMMARY_CREATED = "ai_summary.created"

@@ -33,6 +33,8 @@ class Perm(StrEnum):
     BILLING_VIEW = "billing.view"
     BILLING_MANAGE = "billing.manage"
     API_KEYS_MANAGE = "api_keys.manage"
+    # AI summaries spend the plan's quota
+    AI_SUMMARIZE = "ai.summarize"
 
 
 _EVERYONE = frozenset(Role)
@@ -60,6 +62,7 @@ PERMISSIONS: dict[Perm, frozenset[Role]] = {
     Perm.BILLING_VIEW: _EVERYONE,
     Perm.BILLING_MANAGE: _MANAGERS,
     Perm.API_KEYS_MANAGE: _MANAGERS,
+    Perm.AI_SUMMARIZE: _CONTRIBUTORS,
 }
 
 

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.api_keys",
     "apps.preferences",
+    "apps.files",
+    "apps.search",
+    "apps.ai",
+    "apps.notifications",
     "apps.dashboard",
 ]
 
@@ -361,6 +365,28 @@ STORAGES = {
     "default": default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploaded documents (apps.files): private, never under MEDIA_URL; downloads by signed URL.
+PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
+FILE_MAX_BYTES = env.int("FILE_MAX_BYTES", default=10 * 1024 * 1024)
+# Seconds a download link works (S3 presigned or Django-signed).
+FILE_URL_TTL_SECONDS = env.int("FILE_URL_TTL_SECONDS", default=300)
+
+# --- AI summaries -------------------------------------------------------------------------
+# "extractive" (offline, the default) or "gemini" (needs GEMINI_API_KEY).
+AI_PROVIDER = env("AI_PROVIDER", default="extractive")
+GEMINI_API_KEY = env("GEMINI_API_KEY", default="")
+GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
+# Tests point this at a local server that answers in Gemini's REST shape.
+GEMINI_API_BASE = env("GEMINI_API_BASE", default="")
+AI_TIMEOUT_SECONDS = env.int("AI_TIMEOUT_SECONDS", default=30)
+AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=3)
+
+# --- Notifications and scheduled emails ----------------------------------------------------
+# Local hour (in each user's time zone) at which Monday's weekly summary goes out.
+WEEKLY_SUMMARY_HOUR = env.int("WEEKLY_SUMMARY_HOUR", default=8)
+# Days before a due date that reminders start, unless a user chose another window.
+REMINDER_DEFAULT_WINDOW_DAYS = env.int("REMINDER_DEFAULT_WINDOW_DAYS", default=1)
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
