@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("", include("apps.files.download_urls")),
     path("", include("apps.dashboard.urls")),
 ]
 

@@ -33,6 +33,8 @@ APP_URLCONFS = (
     "apps.billing.urls",
     "apps.api_keys.urls",
     "apps.preferences.urls",
+    "apps.ai.urls",
+    "apps.files.urls",
 )
 CALLERS = ("anonymous", "outsider", *ROLES)
 
@@ -265,7 +267,10 @@ def send(api: APIClient, method: str, url: str, data=None, *, query=None, header
     headers = headers or {}
     if method == "GET":
         return api.get(url, query or {}, **headers)
-    return getattr(api, method.lower())(url, data, format="json", **headers)
+    # A body carrying a file (an upload) goes as multipart; every other body as JSON.
+    uploads = isinstance(data, dict) and any(hasattr(value, "read") for value in data.values())
+    body_format = "multipart" if uploads else "json"
+    return getattr(api, method.lower())(url, data, format=body_format, **headers)
 
 
 def content_of(response) -> bytes:

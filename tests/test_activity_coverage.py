@@ -18,6 +18,7 @@ from datetime import timedelta
 import orjson
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -25,14 +26,19 @@ from django.utils import timezone
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityChainHead, ActivityEvent
 from apps.activity.verbs import Verb
+from apps.ai import services as ai
+from apps.ai.models import Summary, SummaryJob
 from apps.api_keys.models import ApiKey
 from apps.api_keys.tests.factories import ApiKeyFactory
 from apps.billing import services as billing
-from apps.billing.models import Customer, Payment, Plan, Refund, Subscription
+from apps.billing.models import Customer, Payment, Plan, Refund, Subscription, UsageRecord
 from apps.billing.tests.factories import PaymentFactory, SubscriptionFactory
 from apps.crm import services as crm
 from apps.crm.models import Client, Milestone, Note, NoteVersion, Project, TimeEntry
 from apps.crm.tests.factories import TimeEntryFactory
+from apps.files import services as files
+from apps.files.models import FileAsset
+from apps.files.tests import samples
 from apps.preferences.models import UserPreference
 from apps.workspaces.models import Invite, Membership, Workspace
 from apps.workspaces.services import invite_token
@@ -226,6 +232,64 @@ def paid_payment(world) -> dict:
     return {"pk": payment.pk}
 
 
+# --- Files -------------------------------------------------------------------------------------
+
+
+def upload_body(parent: str | None = "client", name="brief.txt", content=b"Project brief"):
+    def build(world) -> dict:
+        data = {"file": SimpleUploadedFile(name, content)}
+        if parent:
+            data[f"{parent}Id"] = str(getattr(world, parent).pk)
+        return data
+
+    return build
+
+
+def w_file(world) -> dict:
+    world.file = files.upload_file(
+        actor=world.owner,
+        workspace=world.workspace,
+        upload=SimpleUploadedFile("brief.txt", b"Project brief"),
+        client=world.client,
+    )
+    return {"pk": world.file.pk}
+
+
+def outsider_file(world) -> dict:
+    file = files.upload_file(
+        actor=world.outsider,
+        workspace=world.outsider_workspace,
+        upload=SimpleUploadedFile("theirs.txt", b"Not yours"),
+        client=world.outsider_client,
+    )
+    return {"pk": file.pk}
+
+
+def the_file(world, data):
+    return world.file.pk
+
+
+def summarized(attr: str) -> Callable:
+    """The target, summarized already: asking again answers the cache."""
+
+    def build(world) -> dict:
+        ai.request_summary(target=getattr(world, attr), actor=world.owner)
+        return {"pk": getattr(world, attr).pk}
+
+    return build
+
+
+def ai_quota_used_up(attr: str) -> Callable:
+    """W's AI summaries for this month all spent (W is on Business)."""
+
+    def build(world) -> dict:
+        limit = Plan.objects.get(code="business").ai_summaries_per_month
+        UsageRecord.objects.create(workspace=world.workspace, quota="ai_summaries", amount=limit)
+        return {"pk": getattr(world, attr).pk}
+
+    return build
+
+
 @dataclass(frozen=True)
 class Call:
     id: str
@@ -371,6 +435,22 @@ MUTATIONS = [
     ok("subscription.put", "subscription", "PUT", 200, (Verb.SUBSCRIPTION_UPDATED,),
        (lambda world, data: data["id"],), kwargs=stripe_subscription,
        body=body({"cancelAtPeriodEnd": True}), stripe=True),
+    ok("files-upload.post", "files-upload", "POST", 201, (Verb.FILE_UPLOADED,), (created,),
+       body=upload_body("client")),
+    ok("files-upload.post.project", "files-upload", "POST", 201, (Verb.FILE_UPLOADED,),
+       (created,), body=upload_body("project")),
+    ok("upload.post", "upload", "POST", 201, (Verb.FILE_UPLOADED,), (created,),
+       body=upload_body(None)),
+    ok("file.delete", "file", "DELETE", 204, (Verb.FILE_DELETED,), (the_file,), kwargs=w_file),
+    # A read, but an audited one: every download link issued is an event.
+    ok("file-download.get", "file-download", "GET", 200, (Verb.FILE_DOWNLOADED,), (the_file,),
+       kwargs=w_file),
+    ok("ai-summarize-project.post", "ai-summarize-project", "POST", 200,
+       (Verb.AI_SUMMARY_CREATED,), (created,), kwargs=of("project")),
+    ok("ai-summarize-client.post", "ai-summarize-client", "POST", 200,
+       (Verb.AI_SUMMARY_CREATED,), (created,), kwargs=of("client")),
+    ok("ai-summarize-project.post.cached", "ai-summarize-project", "POST", 200, (), (),
+       kwargs=summarized("project")),
 ]  # fmt: skip
 
 
@@ -439,6 +519,14 @@ INVALID = [
          body=body({"plan": "gold"})),
     fail("subscription.put", "subscription", "PUT", 400, kwargs=w_subscription, body=body({})),
     fail("subscription-checkout.post", "subscription-checkout", "POST", 400, body=body({})),
+    fail("files-upload.post", "files-upload", "POST", 400, body=upload_body(parent=None)),
+    fail("files-upload.post.double-extension", "files-upload", "POST", 400,
+         body=upload_body(name="invoice.pdf.exe", content=samples.pdf())),
+    fail("files-upload.post.wrong-content", "files-upload", "POST", 400,
+         body=upload_body(name="invoice.pdf", content=samples.exe())),
+    fail("files-upload.post.another-workspaces-client", "files-upload", "POST", 400,
+         body=upload_body("outsider_client")),
+    fail("upload.post", "upload", "POST", 400, body=upload_body(None, content=b"")),
 ]  # fmt: skip
 
 FORBIDDEN = [
@@ -527,6 +615,14 @@ FORBIDDEN = [
     fail("subscription-checkout.post", "subscription-checkout", "POST", 403, caller=MEMBER,
          body=body({"plan": "pro"})),
     fail("subscription-portal.post", "subscription-portal", "POST", 403, caller=VIEWER),
+    fail("files-upload.post", "files-upload", "POST", 403, body=upload_body("client"),
+         caller=VIEWER),
+    fail("upload.post", "upload", "POST", 403, body=upload_body(None), caller=VIEWER),
+    fail("file.delete", "file", "DELETE", 403, kwargs=w_file, caller=VIEWER),
+    fail("ai-summarize-project.post", "ai-summarize-project", "POST", 403,
+         kwargs=of("project"), caller=VIEWER),
+    fail("ai-summarize-client.post", "ai-summarize-client", "POST", 403,
+         kwargs=of("client"), caller=VIEWER),
 ]  # fmt: skip
 
 # The owner of W, acting in W, names things that live in the outsider's workspace.
@@ -591,6 +687,11 @@ NOT_FOUND = [
     fail("payment-refund.post", "payment-refund", "POST", 404, kwargs=outsider_payment),
     fail("subscription.put", "subscription", "PUT", 404, kwargs=outsider_subscription,
          body=body({"cancelAtPeriodEnd": True})),
+    fail("file.delete", "file", "DELETE", 404, kwargs=outsider_file),
+    fail("ai-summarize-project.post", "ai-summarize-project", "POST", 404,
+         kwargs=of("outsider_project")),
+    fail("ai-summarize-client.post", "ai-summarize-client", "POST", 404,
+         kwargs=of("outsider_client")),
 ]  # fmt: skip
 
 CONFLICT = [
@@ -640,6 +741,11 @@ CONFLICT = [
     fail("subscription-checkout.post.subscribed", "subscription-checkout", "POST", 409,
          body=body({"plan": "pro"})),
     fail("subscription-portal.post.no-customer", "subscription-portal", "POST", 409),
+    # 402: nothing spent, nothing made.
+    fail("ai-summarize-project.post.quota-used-up", "ai-summarize-project", "POST", 402,
+         kwargs=ai_quota_used_up("project")),
+    fail("ai-summarize-client.post.quota-used-up", "ai-summarize-client", "POST", 402,
+         kwargs=ai_quota_used_up("client")),
 ]  # fmt: skip
 
 FAILURES = [
@@ -649,7 +755,7 @@ FAILURES = [
 SNAPSHOT_MODELS = (
     Workspace, Membership, Invite, Client, Project, Milestone, Note, NoteVersion, TimeEntry,
     ActivityEvent, ActivityChainHead, ApiKey, Customer, Subscription, Payment, Refund,
-    UserPreference,
+    UserPreference, FileAsset, UsageRecord, Summary, SummaryJob,
 )  # fmt: skip
 
 

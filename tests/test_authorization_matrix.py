@@ -14,13 +14,16 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.ai.tests.factories import SummaryJobFactory
 from apps.api_keys.tests.factories import ApiKeyFactory
 from apps.billing.models import Subscription
 from apps.billing.tests.factories import InvoiceFactory, PaymentFactory
 from apps.crm.tests.factories import TimeEntryFactory
+from apps.files.tests.factories import FileAssetFactory
 from apps.workspaces.services import invite_token
 from apps.workspaces.tests.factories import InviteFactory
 
@@ -673,14 +676,83 @@ SETTINGS_CASES = [
     Case("settings-app.get", "settings-app", "GET", everyone_signed_in(200), header=False),
 ]
 
+
+def w_file(world, user) -> dict:
+    return {"pk": FileAssetFactory(client=world.client, uploaded_by=world.owner).pk}
+
+
+def upload_onto(parent: str | None) -> Callable:
+    """A multipart body: a small text file, on W's client or project, or on neither."""
+
+    def build(world, user) -> dict:
+        data = {"file": SimpleUploadedFile("call-notes.txt", b"Called them on Monday.")}
+        if parent:
+            data[f"{parent}Id"] = str(getattr(world, parent).pk)
+        return data
+
+    return build
+
+
+FILE_CASES = [
+    Case("files-upload.post", "files-upload", "POST", expect(201, CONTRIBUTORS),
+         body=upload_onto("client")),
+    Case("files-upload.post.project", "files-upload", "POST", expect(201, CONTRIBUTORS),
+         body=upload_onto("project")),
+    Case("upload.post", "upload", "POST", expect(201, CONTRIBUTORS), body=upload_onto(None)),
+    Case("file.get", "file", "GET", expect(200), w_file),
+    Case("file.delete", "file", "DELETE", expect(204, CONTRIBUTORS), w_file),
+    Case("file-download.get", "file-download", "GET", expect(200), w_file),
+    Case("file-download.get.redirect", "file-download", "GET", expect(302), w_file,
+         query={"redirect": "1"}),
+    Case("client-files.get", "client-files", "GET", expect(200), of("client", "client_pk")),
+    Case("project-files.get", "project-files", "GET", expect(200), of("project", "project_pk")),
+]  # fmt: skip
+
+
+def w_summary_job(world, user) -> dict:
+    return {"pk": SummaryJobFactory(project=world.project).pk}
+
+
+# The offline summarizer runs in the request, so an allowed summarize is a 200 with the summary
+# (W is on Business: quota to spare). apps/ai/tests covers the Gemini job path (202).
+AI_CASES = [
+    Case(
+        "ai-summarize-project.post",
+        "ai-summarize-project",
+        "POST",
+        expect(200, CONTRIBUTORS),
+        of("project"),
+    ),
+    Case(
+        "ai-summarize-client.post",
+        "ai-summarize-client",
+        "POST",
+        expect(200, CONTRIBUTORS),
+        of("client"),
+    ),
+    Case("ai-job.get", "ai-job", "GET", expect(200), w_summary_job),
+    Case("ai-summaries.get", "ai-summaries", "GET", expect(200)),
+    Case(
+        "ai-summaries.get.no-header",
+        "ai-summaries",
+        "GET",
+        expect(200, outsider=200),
+        header=False,
+        leak_free=True,
+    ),
+    Case("ai-usage.get", "ai-usage", "GET", expect(200)),
+]
+
 CASES = [
     *TEAM_CASES,
+    *AI_CASES,
     *CRM_CASES,
     *ACTIVITY_CASES,
     *API_KEY_CASES,
     *BILLING_CASES,
     *SETTINGS_CASES,
     *PUBLIC_CASES,
+    *FILE_CASES,
 ]
 CELLS = [
     pytest.param(case, caller, id=f"{case.id}-as-{caller}") for case in CASES for caller in CALLERS

@@ -27,6 +27,7 @@ from apps.crm.tests.factories import (
     ProjectFactory,
     TimeEntryFactory,
 )
+from apps.files.tests.factories import FileAssetFactory
 from apps.workspaces.roles import Role
 from apps.workspaces.tests.factories import (
     InviteFactory,
@@ -56,6 +57,16 @@ def client_notes(world, count):
 
 def project_notes(world, count):
     NoteFactory.create_batch(count, project=world.project, author=world.member)
+
+
+def client_files(world, count):
+    FileAssetFactory.create_batch(count, client=world.client, uploaded_by=world.member)
+
+
+def project_files(world, count):
+    FileAssetFactory.create_batch(
+        count, client=None, project=world.project, uploaded_by=world.member
+    )
 
 
 def milestones(world, count):
@@ -144,6 +155,8 @@ LISTINGS = [
     ),
     Listing("note-versions", "note-versions", note_versions, PAGE, 5, of("project_note", "pk")),
     Listing("time-entries", "time-entries", time_entries, PAGE, 4),
+    Listing("client-files", "client-files", client_files, PAGE, 5, of("client", "client_pk")),
+    Listing("project-files", "project-files", project_files, PAGE, 5, of("project", "project_pk")),
     # Cursor pages: no count.
     Listing("activity", "activity", events_on("project"), CURSOR, 3),
     Listing(

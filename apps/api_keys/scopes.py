@@ -19,6 +19,9 @@ RESOURCES = (
     "activity",
     "audit-logs",
     "billing",
+    "files",
+    "search",
+    "ai",
 )
 READ, WRITE = "read", "write"
 SCOPES = tuple(f"{resource}:{access}" for resource in RESOURCES for access in (READ, WRITE))

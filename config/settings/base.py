@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "apps.billing.models.Invoice.Status",
         "PaymentStatusEnum": "apps.billing.models.Payment.Status",
         "RefundStatusEnum": "apps.billing.models.Refund.Status",
+        "SummaryTargetTypeEnum": "apps.ai.models.TargetType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -298,6 +299,10 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-stripe": {
         "task": "apps.billing.tasks.reconcile_with_stripe",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "fail-stale-ai-jobs": {
+        "task": "apps.ai.tasks.fail_stale_jobs",
+        "schedule": timedelta(minutes=10),
     },
     "purge-expired-audit-events": {
         "task": "apps.billing.tasks.purge_expired_activity",
@@ -381,6 +386,11 @@ GEMINI_MODEL = env("GEMINI_MODEL", default="gemini-2.5-flash")
 GEMINI_API_BASE = env("GEMINI_API_BASE", default="")
 AI_TIMEOUT_SECONDS = env.int("AI_TIMEOUT_SECONDS", default=30)
 AI_MAX_RETRIES = env.int("AI_MAX_RETRIES", default=3)
+# Seconds before the first retry of a failed provider call (then exponential, with jitter).
+AI_RETRY_DELAY_SECONDS = env.float("AI_RETRY_DELAY_SECONDS", default=1.0)
+# Consecutive provider failures that open the circuit, and seconds before it lets one through.
+AI_BREAKER_FAILURES = env.int("AI_BREAKER_FAILURES", default=5)
+AI_BREAKER_RESET_SECONDS = env.int("AI_BREAKER_RESET_SECONDS", default=60)
 
 # --- Notifications and scheduled emails ----------------------------------------------------
 # Local hour (in each user's time zone) at which Monday's weekly summary goes out.

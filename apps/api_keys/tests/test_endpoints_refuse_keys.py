@@ -15,6 +15,7 @@ from apps.api_keys.models import ApiKey
 from apps.api_keys.scopes import RESOURCES, SCOPES
 from apps.core.testing import error_of
 from apps.workspaces.roles import Role
+from apps.workspaces.tenancy import WorkspaceViewSet
 from apps.workspaces.tests.factories import WorkspaceFactory, member_of
 
 from .factories import ApiKeyFactory, key_header
@@ -64,17 +65,16 @@ def _authenticators(cls) -> list:
 
 
 def test_only_the_workspace_data_views_opt_in_and_each_names_a_known_resource():
-    opted_in = {
-        cls.__name__: cls.api_resource for _, cls, _ in _drf_routes() if view_accepts_api_keys(cls)
-    }
+    opted_in = {cls: cls.api_resource for _, cls, _ in _drf_routes() if view_accepts_api_keys(cls)}
 
-    billing = {name: resource for name, resource in opted_in.items() if resource == "billing"}
-    assert {k: v for k, v in opted_in.items() if k not in billing} == OPTED_IN
+    # Workspace data only, each under a declared resource; the CRM's views by name.
+    assert all(issubclass(cls, WorkspaceViewSet) for cls in opted_in)
     assert set(opted_in.values()) <= set(RESOURCES)
-    assert all(
-        cls.__module__.startswith("apps.billing.")
-        for _, cls, _ in _drf_routes()
-        if cls.__name__ in billing
+    named = {cls.__name__: resource for cls, resource in opted_in.items()}
+    assert {name: named.get(name) for name in OPTED_IN} == OPTED_IN
+    assert not any(
+        cls.__module__.startswith(("apps.accounts.", "apps.api_keys.", "apps.preferences."))
+        for cls in opted_in
     )
 
 
