@@ -9,6 +9,7 @@ one test into the next.
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 from uuid import uuid4
 
 import pytest
@@ -33,6 +34,7 @@ APP_URLCONFS = (
     "apps.billing.urls",
     "apps.api_keys.urls",
     "apps.preferences.urls",
+    "apps.notifications.urls",
     "apps.ai.urls",
     "apps.files.urls",
 )
@@ -267,6 +269,8 @@ def send(api: APIClient, method: str, url: str, data=None, *, query=None, header
     headers = headers or {}
     if method == "GET":
         return api.get(url, query or {}, **headers)
+    if query:
+        url = f"{url}?{urlencode(query)}"
     # A body carrying a file (an upload) goes as multipart; every other body as JSON.
     uploads = isinstance(data, dict) and any(hasattr(value, "read") for value in data.values())
     body_format = "multipart" if uploads else "json"

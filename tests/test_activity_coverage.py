@@ -12,7 +12,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import orjson
@@ -39,6 +39,8 @@ from apps.crm.tests.factories import TimeEntryFactory
 from apps.files import services as files
 from apps.files.models import FileAsset
 from apps.files.tests import samples
+from apps.notifications.models import EmailDelivery, Notification, NotificationPreference
+from apps.notifications.tests.factories import NotificationFactory
 from apps.preferences.models import UserPreference
 from apps.workspaces.models import Invite, Membership, Workspace
 from apps.workspaces.services import invite_token
@@ -290,6 +292,14 @@ def ai_quota_used_up(attr: str) -> Callable:
     return build
 
 
+def owners_notification(world) -> dict:
+    return {"pk": NotificationFactory(user=world.owner).pk}
+
+
+def outsiders_notification(world) -> dict:
+    return {"pk": NotificationFactory(user=world.outsider).pk}
+
+
 @dataclass(frozen=True)
 class Call:
     id: str
@@ -310,6 +320,8 @@ class Call:
     in_personal_workspace: bool = False
     # Reaches Stripe: runs against the local stand-in, with the plans priced.
     stripe: bool = False
+    # Query parameters (Maycole's `PUT notifications?preferences=true`).
+    query: dict = field(default_factory=dict)
 
 
 def ok(id_, url_name, method, status, verbs, targets, **fields) -> Call:
@@ -412,6 +424,19 @@ MUTATIONS = [
     # A user's own preferences are not workspace data: no event.
     ok("settings.put", "settings", "PUT", 200, (), (),
        body=body({"theme": "dark", "itemsPerPage": 50}), header=False),
+    # A user's own notifications and their preferences are not workspace data: no event.
+    ok("notifications.post", "notifications", "POST", 201, (), (),
+       body=body({"title": "Call the printer"}), header=False),
+    ok("notifications.put", "notifications", "PUT", 200, (), (),
+       body=body({"reminderWindowDays": 3}), query={"preferences": "true"}, header=False),
+    ok("notification-read.put", "notification-read", "PUT", 200, (), (),
+       kwargs=owners_notification, header=False),
+    ok("notifications-read-all.put", "notifications-read-all", "PUT", 200, (), (),
+       header=False),
+    ok("notification.delete", "notification", "DELETE", 204, (), (),
+       kwargs=owners_notification, header=False),
+    ok("notification-preferences.patch", "notification-preferences", "PATCH", 200, (), (),
+       body=body({"kinds": {"invite": {"email": False}}}), header=False),
     ok("api-keys.post", "api-keys", "POST", 201, (Verb.API_KEY_CREATED,), (created,),
        body=body({"name": "CI sync", "scopes": ["clients:read"]})),
     ok("api-key.delete", "api-key", "DELETE", 204, (Verb.API_KEY_REVOKED,),
@@ -507,6 +532,17 @@ INVALID = [
     fail("time-entry.patch", "time-entry", "PATCH", 400, kwargs=of("entry"),
          body=lambda world: {"endedAt": (world.entry.started_at - timedelta(hours=1)).isoformat()}),
     fail("settings.put", "settings", "PUT", 400, body=body({"fontSize": 14}), header=False),
+    fail("notifications.post", "notifications", "POST", 400, body=body({"title": ""}),
+         header=False),
+    fail("notifications.put", "notifications", "PUT", 400,
+         body=body({"kinds": {"birthday": {"email": False}}}), query={"preferences": "true"},
+         header=False),
+    fail("notifications.put.without-the-flag", "notifications", "PUT", 400,
+         body=body({"reminderWindowDays": 3}), header=False),
+    fail("notifications-read-all.put", "notifications-read-all", "PUT", 400,
+         body=body({"before": "yesterday"}), header=False),
+    fail("notification-preferences.patch", "notification-preferences", "PATCH", 400,
+         body=body({"reminderWindowDays": 30}), header=False),
     fail("api-keys.post", "api-keys", "POST", 400,
          body=body({"name": "K", "scopes": ["payroll:read"]})),
     fail("api-keys.post.past-expiry", "api-keys", "POST", 400,
@@ -615,6 +651,8 @@ FORBIDDEN = [
     fail("subscription-checkout.post", "subscription-checkout", "POST", 403, caller=MEMBER,
          body=body({"plan": "pro"})),
     fail("subscription-portal.post", "subscription-portal", "POST", 403, caller=VIEWER),
+    fail("notifications.post.for-someone-else", "notifications", "POST", 403,
+         body=lambda world: {"title": "Hi", "userId": str(world.colleague.pk)}, header=False),
     fail("files-upload.post", "files-upload", "POST", 403, body=upload_body("client"),
          caller=VIEWER),
     fail("upload.post", "upload", "POST", 403, body=upload_body(None), caller=VIEWER),
@@ -687,6 +725,10 @@ NOT_FOUND = [
     fail("payment-refund.post", "payment-refund", "POST", 404, kwargs=outsider_payment),
     fail("subscription.put", "subscription", "PUT", 404, kwargs=outsider_subscription,
          body=body({"cancelAtPeriodEnd": True})),
+    fail("notification-read.put", "notification-read", "PUT", 404,
+         kwargs=outsiders_notification, header=False),
+    fail("notification.delete", "notification", "DELETE", 404, kwargs=outsiders_notification,
+         header=False),
     fail("file.delete", "file", "DELETE", 404, kwargs=outsider_file),
     fail("ai-summarize-project.post", "ai-summarize-project", "POST", 404,
          kwargs=of("outsider_project")),
@@ -755,7 +797,8 @@ FAILURES = [
 SNAPSHOT_MODELS = (
     Workspace, Membership, Invite, Client, Project, Milestone, Note, NoteVersion, TimeEntry,
     ActivityEvent, ActivityChainHead, ApiKey, Customer, Subscription, Payment, Refund,
-    UserPreference, FileAsset, UsageRecord, Summary, SummaryJob,
+    UserPreference, FileAsset, UsageRecord, Summary, SummaryJob, Notification,
+    NotificationPreference, EmailDelivery,
 )  # fmt: skip
 
 
@@ -770,7 +813,7 @@ def perform(call: Call, world, client_for, request=None):
     url = reverse(call.url_name, kwargs=call.kwargs(world))
     data = call.body(world) if call.body else None
     headers = world.header if call.header else {}
-    return user, lambda: send(api, call.method, url, data, headers=headers)
+    return user, lambda: send(api, call.method, url, data, query=call.query, headers=headers)
 
 
 def snapshot() -> dict:

@@ -24,6 +24,7 @@ from apps.billing.models import Subscription
 from apps.billing.tests.factories import InvoiceFactory, PaymentFactory
 from apps.crm.tests.factories import TimeEntryFactory
 from apps.files.tests.factories import FileAssetFactory
+from apps.notifications.tests.factories import NotificationFactory
 from apps.workspaces.services import invite_token
 from apps.workspaces.tests.factories import InviteFactory
 
@@ -743,6 +744,101 @@ AI_CASES = [
     Case("ai-usage.get", "ai-usage", "GET", expect(200)),
 ]
 
+
+def your_notification(world, user) -> dict:
+    """A notification of the caller's own; anonymous names the colleague's."""
+    return {"pk": NotificationFactory(user=user or world.colleague).pk}
+
+
+def someone_elses_notification(world, user) -> dict:
+    return {"pk": NotificationFactory(user=world.colleague).pk}
+
+
+# A user's own notifications and preferences: every signed-in caller reaches their own, and
+# nobody reaches anyone else's (404), whatever their role in W.
+NOTIFICATION_CASES = [
+    Case("notifications.get", "notifications", "GET", everyone_signed_in(200), header=False),
+    Case(
+        "notifications.get.preferences",
+        "notifications",
+        "GET",
+        everyone_signed_in(200),
+        query={"preferences": "true"},
+        header=False,
+    ),
+    Case(
+        "notifications.post",
+        "notifications",
+        "POST",
+        everyone_signed_in(201),
+        body=body({"title": "Call the printer"}),
+        header=False,
+    ),
+    Case(
+        "notifications.put.preferences",
+        "notifications",
+        "PUT",
+        everyone_signed_in(200),
+        body=body({"reminderWindowDays": 3}),
+        query={"preferences": "true"},
+        header=False,
+    ),
+    Case(
+        "notifications-read-all.put",
+        "notifications-read-all",
+        "PUT",
+        everyone_signed_in(200),
+        header=False,
+    ),
+    Case(
+        "notification-read.put",
+        "notification-read",
+        "PUT",
+        everyone_signed_in(200),
+        your_notification,
+        header=False,
+    ),
+    Case(
+        "notification-read.put.someone-elses",
+        "notification-read",
+        "PUT",
+        everyone_signed_in(404),
+        someone_elses_notification,
+        header=False,
+    ),
+    Case(
+        "notification.delete",
+        "notification",
+        "DELETE",
+        everyone_signed_in(204),
+        your_notification,
+        header=False,
+    ),
+    Case(
+        "notification.delete.someone-elses",
+        "notification",
+        "DELETE",
+        everyone_signed_in(404),
+        someone_elses_notification,
+        header=False,
+    ),
+    Case(
+        "notification-preferences.get",
+        "notification-preferences",
+        "GET",
+        everyone_signed_in(200),
+        header=False,
+    ),
+    Case(
+        "notification-preferences.patch",
+        "notification-preferences",
+        "PATCH",
+        everyone_signed_in(200),
+        body=body({"kinds": {"deadlineReminder": {"email": False}}}),
+        header=False,
+    ),
+]
+
 CASES = [
     *TEAM_CASES,
     *AI_CASES,
@@ -751,6 +847,7 @@ CASES = [
     *API_KEY_CASES,
     *BILLING_CASES,
     *SETTINGS_CASES,
+    *NOTIFICATION_CASES,
     *PUBLIC_CASES,
     *FILE_CASES,
 ]

@@ -28,6 +28,7 @@ from apps.crm.tests.factories import (
     TimeEntryFactory,
 )
 from apps.files.tests.factories import FileAssetFactory
+from apps.notifications.tests.factories import NotificationFactory
 from apps.workspaces.roles import Role
 from apps.workspaces.tests.factories import (
     InviteFactory,
@@ -123,6 +124,10 @@ def invites(world, count):
     InviteFactory.create_batch(count, workspace=world.workspace, invited_by=world.admin)
 
 
+def your_notifications(world, count):
+    NotificationFactory.create_batch(count, user=world.owner)
+
+
 @dataclass(frozen=True)
 class Listing:
     id: str
@@ -180,6 +185,8 @@ LISTINGS = [
     Listing("teams", "teams", teams, {}, 2, header=False),
     Listing("team-members", "team-members", members, {}, 3, team, header=False),
     Listing("team-invites", "team-invites", invites, {}, 3, team, header=False),
+    # The caller's own: authentication, count, rows, the unread count.
+    Listing("notifications", "notifications", your_notifications, PAGE, 4, header=False),
 ]
 
 

@@ -300,6 +300,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.billing.tasks.reconcile_with_stripe",
         "schedule": crontab(hour=3, minute=17),
     },
+    "requeue-stale-emails": {
+        "task": "apps.notifications.tasks.requeue_stale_emails",
+        "schedule": timedelta(minutes=10),
+    },
+    "send-deadline-reminders": {
+        "task": "apps.notifications.tasks.send_deadline_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "send-weekly-summaries": {
+        "task": "apps.notifications.tasks.send_weekly_summaries",
+        "schedule": crontab(minute=10),
+    },
     "fail-stale-ai-jobs": {
         "task": "apps.ai.tasks.fail_stale_jobs",
         "schedule": timedelta(minutes=10),
