@@ -37,6 +37,7 @@ APP_URLCONFS = (
     "apps.notifications.urls",
     "apps.ai.urls",
     "apps.files.urls",
+    "apps.search.urls",
 )
 CALLERS = ("anonymous", "outsider", *ROLES)
 

@@ -839,8 +839,25 @@ NOTIFICATION_CASES = [
     ),
 ]
 
+SEARCH_CASES = [
+    Case("search.get", "search", "GET", expect(200), query={"q": "Globex"}),
+    Case("search-clients.get", "search-clients", "GET", expect(200), query={"q": "Globex"}),
+    Case("search-projects.get", "search-projects", "GET", expect(200), query={"q": "Website"}),
+    Case(
+        "search.get.no-header",
+        "search",
+        "GET",
+        expect(200, outsider=200),
+        query={"q": "Outsider"},
+        header=False,
+        leak_free=True,
+        outsider_sees=lambda world: world.outsider_client.pk,
+    ),
+]
+
 CASES = [
     *TEAM_CASES,
+    *SEARCH_CASES,
     *AI_CASES,
     *CRM_CASES,
     *ACTIVITY_CASES,

@@ -124,6 +124,11 @@ def invites(world, count):
     InviteFactory.create_batch(count, workspace=world.workspace, invited_by=world.admin)
 
 
+def search_hits(world, count):
+    for n in range(count):
+        ClientFactory(workspace=world.workspace, name=f"Globex Branch {n}", company="")
+
+
 def your_notifications(world, count):
     NotificationFactory.create_batch(count, user=world.owner)
 
@@ -187,6 +192,8 @@ LISTINGS = [
     Listing("team-invites", "team-invites", invites, {}, 3, team, header=False),
     # The caller's own: authentication, count, rows, the unread count.
     Listing("notifications", "notifications", your_notifications, PAGE, 4, header=False),
+    # Search: one statement on PostgreSQL; one query per kind on SQLite (four kinds).
+    Listing("search", "search", search_hits, {"q": "Globex", "perPage": 100}, 6),
 ]
 
 

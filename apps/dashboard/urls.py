@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import api_keys, billing, clients, home, invites, projects, team, workspace
+from .views import (
+    ai,
+    api_keys,
+    billing,
+    clients,
+    files,
+    home,
+    invites,
+    notifications,
+    projects,
+    search,
+    team,
+    workspace,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -71,6 +84,34 @@ urlpatterns = [
         projects.note_create,
         name="dashboard-project-note",
     ),
+    # Files and AI summaries on the client and project pages
+    path(
+        "dashboard/clients/<uuid:client_id>/files",
+        files.client_file_upload,
+        name="dashboard-client-file-upload",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/files",
+        files.project_file_upload,
+        name="dashboard-project-file-upload",
+    ),
+    path(
+        "dashboard/files/<uuid:file_id>/download",
+        files.file_download,
+        name="dashboard-file-download",
+    ),
+    path("dashboard/files/<uuid:file_id>/delete", files.file_delete, name="dashboard-file-delete"),
+    path(
+        "dashboard/clients/<uuid:client_id>/summarize",
+        ai.client_summarize,
+        name="dashboard-client-summarize",
+    ),
+    path(
+        "dashboard/projects/<uuid:project_id>/summarize",
+        ai.project_summarize,
+        name="dashboard-project-summarize",
+    ),
+    path("dashboard/ai/jobs/<uuid:job_id>", ai.job_status, name="dashboard-ai-job"),
     # Team
     path("dashboard/team/", team.team, name="dashboard-team"),
     path("dashboard/team/new", team.team_create, name="dashboard-team-new"),
@@ -115,6 +156,34 @@ urlpatterns = [
         api_keys.api_key_revoke,
         name="dashboard-api-key-revoke",
     ),
+    # Notifications: the signed-in person's own, in any workspace
+    path(
+        "dashboard/notifications/",
+        notifications.notification_list,
+        name="dashboard-notifications",
+    ),
+    path(
+        "dashboard/notifications/preferences",
+        notifications.notification_preferences,
+        name="dashboard-notification-preferences",
+    ),
+    path(
+        "dashboard/notifications/read-all",
+        notifications.notification_read_all,
+        name="dashboard-notifications-read-all",
+    ),
+    path(
+        "dashboard/notifications/<uuid:notification_id>/read",
+        notifications.notification_read,
+        name="dashboard-notification-read",
+    ),
+    path(
+        "dashboard/notifications/<uuid:notification_id>/delete",
+        notifications.notification_delete,
+        name="dashboard-notification-delete",
+    ),
+    # Search in the current workspace
+    path("dashboard/search/", search.search, name="dashboard-search"),
     # The invitee's page (the invite email links here)
     path("dashboard/invites/<str:token>/", invites.invite, name="dashboard-invite"),
     path(

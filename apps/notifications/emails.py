@@ -32,9 +32,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 6
 # Errors worth a retry; anything else fails the row at once.
 RETRYABLE = (AnymailAPIError, OSError)
-# The dashboard page for notification preferences (added with the dashboard pages); until it
-# exists the emails point at the dashboard.
-PREFERENCES_URL_NAME = "dashboard-notifications"
+# Where every email's "change what we send you" link points.
+PREFERENCES_URL_NAME = "dashboard-notification-preferences"
 
 
 @dataclass(frozen=True)

@@ -59,3 +59,34 @@
     enhanceMilestones();
   });
 })();
+
+// The AI panel's "Summarizing…" state asks the page's job status endpoint until the job ends,
+// then reloads the page; without this, the panel's "Check again" link does it by hand.
+(function () {
+  "use strict";
+  var INTERVAL_MS = 2000;
+  var MAX_TRIES = 150;
+
+  function poll(panel, tries) {
+    fetch(panel.getAttribute("data-ai-job"), {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (job) {
+        if (job.done) window.location.reload();
+        else if (tries < MAX_TRIES) window.setTimeout(poll, INTERVAL_MS, panel, tries + 1);
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.fetch) return;
+    document.querySelectorAll("[data-ai-job]").forEach(function (panel) {
+      window.setTimeout(poll, INTERVAL_MS, panel, 1);
+    });
+  });
+})();

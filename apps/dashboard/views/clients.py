@@ -12,7 +12,9 @@ from apps.workspaces.roles import Perm
 from ..forms import ClientFilterForm, ClientForm, NoteForm, ProjectForm
 from ..selectors import timeline
 from ..workspace import require, workspace_page
+from .ai import ai_panel
 from .common import Refusal, refusal_message, report
+from .files import file_panel
 from .notes import add_note
 
 PER_PAGE = 20
@@ -62,6 +64,8 @@ def client_detail(request, client_id):
         "events": timeline(request.workspace, client_id=client.pk),
         "project_form": ProjectForm(),
         "note_form": NoteForm(),
+        **file_panel(client=client),
+        **ai_panel(request, target=client),
     }
     return render(request, "dashboard/clients/detail.html", context)
 

@@ -11,8 +11,10 @@ from apps.workspaces.roles import Perm
 from ..forms import MilestoneForm, MilestoneToggleForm, NoteForm, ProjectForm
 from ..selectors import timeline
 from ..workspace import require, workspace_page
+from .ai import ai_panel
 from .clients import client_url
 from .common import Refusal, form_errors, refusal_message
+from .files import file_panel
 from .notes import add_note
 
 
@@ -39,6 +41,8 @@ def project_detail(request, project_id):
         "events": timeline(request.workspace, project_id=project.pk),
         "milestone_form": MilestoneForm(),
         "note_form": NoteForm(),
+        **file_panel(project=project),
+        **ai_panel(request, target=project),
     }
     return render(request, "dashboard/projects/detail.html", context)
 

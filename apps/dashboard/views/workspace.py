@@ -25,6 +25,9 @@ _STAYS = {
     "dashboard-team",
     "dashboard-billing",
     "dashboard-api-keys",
+    "dashboard-notifications",
+    "dashboard-notification-preferences",
+    "dashboard-search",
 }
 
 
