@@ -23,15 +23,17 @@ def test_liveness_endpoints(api_client):
 
 
 def test_readiness_reports_a_broken_broker_as_503(api_client, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     from config.celery import app
 
+    # Kept before the settings change: the Celery app outlives this test (real workers later).
+    working_broker = app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
         response = api_client.get("/api/v1/health/ready")
     finally:
-        app.conf.broker_url = django_settings.CELERY_BROKER_URL
+        app.conf.broker_url = working_broker
     assert response.status_code == 503
     data = response.json()["data"]
     assert data["status"] == "unavailable"
