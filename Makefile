@@ -7,7 +7,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # The embedded run ignores any DATABASE_URL/REDIS_URL in the environment.
 EMBEDDED := DATABASE_URL= REDIS_URL= CELERY_BROKER_URL=
 
-.PHONY: install run test test-services lint bench bench-servers bench-crm bench-search worker beat clean
+.PHONY: install run test test-services lint bench bench-servers bench-crm bench-search bench-reminders worker beat clean
 
 install: $(VENV)/.installed
 
@@ -37,7 +37,7 @@ lint: install
 	$(EMBEDDED) $(BIN)/python manage.py makemigrations --check --dry-run
 
 ## Benchmarks on PostgreSQL and Redis: both below, each printing its own JSON document.
-bench: bench-servers bench-crm bench-search
+bench: bench-servers bench-crm bench-search bench-reminders
 
 ## Which HTTP server runs Django in production (bench/servers.py).
 bench-servers: install
@@ -50,6 +50,10 @@ bench-crm: install
 ## Search on PostgreSQL at 100,000 and 1,000,000 notes beside its raw SQL (bench/search.py).
 bench-search: install
 	@$(BIN)/python bench/search.py
+
+## Deadline reminders over 10,000 users beside one SQL query and a bulk insert (bench/reminders.py).
+bench-reminders: install
+	@$(BIN)/python bench/reminders.py
 
 worker: install
 	$(BIN)/celery -A config worker -Q default,email,ai -l info

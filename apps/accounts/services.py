@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from rest_framework import status
 
 from apps.core.errors import ApplicationError, ErrorCode, Unauthorized
+from apps.notifications.services import send_welcome
 from apps.workspaces.services import (
     delete_workspaces_left_empty,
     workspaces_blocking_account_deletion,
@@ -97,6 +98,8 @@ def create_user(
         EmailAddress.objects.create(
             user=user, email=user.email, primary=True, verified=email_verified
         )
+        # Queued with the account, so a sign-up that rolls back sends nothing.
+        send_welcome(user=user)
     return user
 
 

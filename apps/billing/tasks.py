@@ -1,25 +1,10 @@
 import logging
 from datetime import timedelta
 
-from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 from django.utils import timezone
 
-from . import emails
-
 logger = logging.getLogger(__name__)
-
-
-@shared_task(
-    acks_late=True,
-    autoretry_for=(AnymailAPIError, OSError),
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=5,
-)
-def send_billing_notice(notice_id: str) -> bool:
-    """Email the owners about one billing notice, once however often the task is delivered."""
-    return emails.send_billing_notice(notice_id=notice_id)
 
 
 @shared_task(acks_late=True)

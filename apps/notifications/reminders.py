@@ -24,8 +24,9 @@ from apps.workspaces.models import Membership
 from apps.workspaces.roles import Perm, roles_with
 
 from . import selectors
-from .emails import absolute_url
+from .emails import absolute_url, user_key
 from .kinds import REMINDER_WINDOW_MAX_DAYS, Kind
+from .models import EmailDelivery, Notification
 from .services import notify
 
 # Project states with nothing left to remind anyone of.
@@ -116,6 +117,7 @@ def send_deadline_reminders(*, now=None, dry_run: bool = False) -> Run:
         )
     run.people = len(people)
     preferences = selectors.preferences_for_users(people)
+    owed = []
     for user_id, (user, workspace_ids) in people.items():
         prefs = preferences[user_id]
         window = prefs.reminder_window_days
@@ -123,18 +125,42 @@ def send_deadline_reminders(*, now=None, dry_run: bool = False) -> Run:
         for workspace_id in workspace_ids:
             for item in by_workspace[workspace_id]:
                 days_left = (item.due_date - today).days
-                if not 0 <= days_left <= window:
-                    continue
-                if dry_run:
-                    run.sent.append((user.email, item.title, item.due_date))
-                    continue
-                notification = _remind(user, item, days_left, window, prefs)
-                if notification is not None:
-                    run.sent.append((user.email, item.title, item.due_date))
+                if 0 <= days_left <= window:
+                    owed.append((user, item, days_left, window, _key(item, window)))
+    told = _told_already(owed)
+    for user, item, days_left, window, key in owed:
+        if (user.pk, key) in told:
+            continue
+        if not dry_run:
+            _remind(user, item, days_left, window, preferences[user.pk], key)
+        run.sent.append((user.email, item.title, item.due_date))
     return run
 
 
-def _remind(user, item: DueItem, days_left: int, window: int, prefs):
+def _key(item: DueItem, window: int) -> str:
+    return f"deadline:{item.kind}:{item.id}:{item.due_date.isoformat()}:{window}"
+
+
+def _told_already(owed) -> set:
+    """(user id, key) of the reminders sent before, in two queries: most runs after the first
+    of the day find everything told, and skip it without a write. `notify`'s unique keys still
+    decide when two runs race."""
+    keys = {key for *_, key in owed}
+    users = {user.pk for user, *_ in owed}
+    told = set(
+        Notification.objects.filter(user_id__in=users, key__in=keys).values_list("user_id", "key")
+    )
+    email_keys = {user_key(user.pk, key): (user.pk, key) for user, *_, key in owed}
+    told.update(
+        email_keys[key]
+        for key in EmailDelivery.objects.filter(key__in=list(email_keys)).values_list(
+            "key", flat=True
+        )
+    )
+    return told
+
+
+def _remind(user, item: DueItem, days_left: int, window: int, prefs, key: str):
     when = "today" if days_left == 0 else ("tomorrow" if days_left == 1 else f"in {days_left} days")
     what = "Milestone" if item.kind == "milestone" else "Project"
     return notify(
@@ -159,6 +185,6 @@ def _remind(user, item: DueItem, days_left: int, window: int, prefs):
                 }
             ],
         },
-        key=f"deadline:{item.kind}:{item.id}:{item.due_date.isoformat()}:{window}",
+        key=key,
         preferences=prefs,
     )

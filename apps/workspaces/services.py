@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
@@ -13,6 +14,7 @@ from apps.activity.verbs import Verb
 from apps.billing.entitlements import Quota, spend
 from apps.core.errors import ApplicationError, ErrorCode
 
+from .emails import queue_invite_email, withdraw_invite_emails
 from .models import Invite, Membership, Workspace
 from .roles import Perm, Role
 from .tenancy import forbid
@@ -251,11 +253,14 @@ def invite_from_token(token: str) -> Invite:
         ) from None
 
 
-def _send_invite_on_commit(invite: Invite) -> None:
-    from .tasks import send_invite_email
-
-    number = invite.sent_count + 1
-    transaction.on_commit(lambda: send_invite_email.delay(str(invite.pk), number))
+def _send_invite(invite: Invite) -> None:
+    """Number this send and queue its email in the caller's transaction; it leaves after the
+    commit. The number comes from the row, so two resends racing get two numbers (two keys)."""
+    Invite.objects.filter(pk=invite.pk).update(
+        sent_count=F("sent_count") + 1, last_sent_at=timezone.now()
+    )
+    invite.refresh_from_db(fields=["sent_count", "last_sent_at"])
+    queue_invite_email(invite=invite, token=invite_token(invite), send_number=invite.sent_count)
 
 
 @transaction.atomic
@@ -296,7 +301,7 @@ def create_invite(*, membership: Membership, email: str, role: str) -> Invite:
         target=invite,
         changes={"role": [None, role]},
     )
-    _send_invite_on_commit(invite)
+    _send_invite(invite)
     return invite
 
 
@@ -330,7 +335,7 @@ def resend_invite(*, invite: Invite, actor, membership: Membership | None = None
         verb=Verb.INVITE_RESENT,
         target=invite,
     )
-    _send_invite_on_commit(invite)
+    _send_invite(invite)
     return invite
 
 
@@ -344,6 +349,7 @@ def revoke_invite(*, invite: Invite, actor, membership: Membership | None = None
     invite.status = Invite.Status.REVOKED
     invite.responded_at = timezone.now()
     invite.save(update_fields=["status", "responded_at", "updated_at"])
+    withdraw_invite_emails(invite=invite)
     record_activity(
         workspace_id=invite.workspace_id,
         actor=actor,
@@ -377,6 +383,7 @@ def accept_invite(*, token: str, user) -> Membership:
     invite.status = Invite.Status.ACCEPTED
     invite.responded_at = timezone.now()
     invite.save(update_fields=["status", "responded_at", "updated_at"])
+    withdraw_invite_emails(invite=invite)
     record_activity(
         workspace_id=invite.workspace_id, actor=user, verb=Verb.INVITE_ACCEPTED, target=invite
     )
@@ -398,6 +405,7 @@ def decline_invite(*, token: str, user) -> Invite:
     invite.status = Invite.Status.DECLINED
     invite.responded_at = timezone.now()
     invite.save(update_fields=["status", "responded_at", "updated_at"])
+    withdraw_invite_emails(invite=invite)
     record_activity(
         workspace_id=invite.workspace_id, actor=user, verb=Verb.INVITE_DECLINED, target=invite
     )

@@ -11,10 +11,13 @@ from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
+from apps.notifications import emails as notification_emails
+from apps.notifications import tasks as notification_tasks
+from apps.notifications.models import EmailDelivery, Notification
+from apps.notifications.services import update_preferences
 from apps.workspaces import services
 from apps.workspaces.models import Invite, Membership, Workspace
 from apps.workspaces.roles import Role
-from apps.workspaces.tasks import send_invite_email
 from apps.workspaces.tests.factories import (
     InviteFactory,
     MembershipFactory,
@@ -265,21 +268,101 @@ def test_resending_sends_a_second_email_and_extends_the_expiry(
     assert ActivityEvent.objects.filter(workspace=team, verb="invite.resent").count() == 1
 
 
-def test_a_duplicate_delivery_of_the_email_task_sends_nothing():
-    invite = InviteFactory()
+def test_a_duplicate_delivery_of_the_email_task_sends_nothing(invite_via_api):
+    invite_id = data_of(invite_via_api("dana@example.com"))["id"]
+    delivery = EmailDelivery.objects.get(key=f"invite:{invite_id}:1")
 
-    send_invite_email(str(invite.pk), 1)
-    send_invite_email(str(invite.pk), 1)
+    assert notification_tasks.send_email.delay(str(delivery.pk)).get() is False
+    assert notification_tasks.send_email.apply(args=[str(delivery.pk)]).get() is False
 
-    assert [m.to for m in mail.outbox] == [[invite.email]]
-    invite.refresh_from_db()
-    assert invite.sent_count == 1
+    assert [m.to for m in mail.outbox] == [["dana@example.com"]]
+    assert Invite.objects.get(pk=invite_id).sent_count == 1
 
 
-def test_an_email_for_a_revoked_invite_is_not_sent():
-    invite = InviteFactory(status=Invite.Status.REVOKED)
-    send_invite_email(str(invite.pk), 1)
+def test_each_resend_is_a_new_email_under_its_own_key(
+    team, user, user_client, invite_via_api, django_capture_on_commit_callbacks
+):
+    invite_id = data_of(invite_via_api("dana@example.com"))["id"]
+
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = user_client.post(f"/api/v1/teams/{team.pk}/invites/{invite_id}/resend")
+        assert response.status_code == 200
+
+    assert sorted(EmailDelivery.objects.values_list("key", "status")) == [
+        (f"invite:{invite_id}:{number}", "sent") for number in (1, 2, 3)
+    ]
+    assert len(mail.outbox) == 3
+    invite = Invite.objects.get(pk=invite_id)
+    assert invite.sent_count == 3
+    assert data_of(response)["lastSentAt"] is not None
+
+
+def test_an_invite_to_an_account_reaches_it_in_the_app_and_by_email(team, invite_via_api):
+    dana = UserFactory(email="dana@example.com")
+
+    invite_id = data_of(invite_via_api("Dana@Example.com"))["id"]
+
+    notification = Notification.objects.get(user=dana)
+    assert (notification.kind, notification.key) == ("invite", f"invite:{invite_id}:1")
+    assert "Acme" in notification.title
+    assert notification.link.startswith("/dashboard/invites/")
+    [email] = mail.outbox
+    assert email.to == ["dana@example.com"]
+    assert f"{settings.SITE_URL.rstrip('/')}{notification.link}" in email.body
+    assert "Choose which emails you get" in email.body
+
+
+def test_an_invite_to_an_account_follows_its_invite_preferences(team, invite_via_api):
+    dana = UserFactory(email="dana@example.com")
+    update_preferences(user=dana, kinds={"invite": {"email": False}})
+
+    invite_via_api("dana@example.com")
+
+    assert Notification.objects.filter(user=dana, kind="invite").count() == 1
     assert mail.outbox == []
+    assert not EmailDelivery.objects.exists()
+
+
+def test_an_invite_to_a_new_address_says_why_it_came(invite_via_api):
+    invite_via_api("dana@example.com")
+
+    [email] = mail.outbox
+    assert "invited dana@example.com" in email.body
+    assert "Choose which emails you get" not in email.body
+    assert not Notification.objects.exists()
+
+
+def test_an_invite_closed_before_its_email_left_sends_nothing(
+    team, user, django_capture_on_commit_callbacks
+):
+    """Revoked, or accepted, while its email waited for the commit (or a retry)."""
+    membership = Membership.objects.get(workspace=team, user=user)
+    dana = UserFactory(email="dana@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        revoked = services.create_invite(
+            membership=membership, email="ed@example.com", role="member"
+        )
+        services.revoke_invite(invite=revoked, actor=user, membership=membership)
+        accepted = services.create_invite(
+            membership=membership, email="dana@example.com", role="member"
+        )
+        services.accept_invite(token=services.invite_token(accepted), user=dana)
+
+    assert mail.outbox == []
+    assert not EmailDelivery.objects.exists()
+
+
+def test_a_revoked_invite_is_not_emailed_again(team, user_client, invite_via_api):
+    invite_id = data_of(invite_via_api("dana@example.com"))["id"]
+    assert user_client.delete(f"/api/v1/teams/{team.pk}/invites/{invite_id}").status_code == 200
+
+    response = user_client.post(f"/api/v1/teams/{team.pk}/invites/{invite_id}/resend")
+
+    assert response.status_code == 409
+    assert EmailDelivery.objects.get().status == "sent"
+    assert len(mail.outbox) == 1
 
 
 def test_resending_a_revoked_invite_is_a_conflict(team, user_client):
@@ -497,12 +580,12 @@ def test_the_whole_round_trip_from_email_to_membership(team, invite_via_api, cli
     assert Workspace.objects.visible_to(dana).filter(pk=team.pk).exists()
 
 
-def test_an_invite_email_that_fails_to_send_can_be_sent_by_the_retry(settings):
+def test_an_invite_email_that_fails_to_send_can_be_sent_by_the_retry(settings, team, user):
     import socket
 
-    from apps.workspaces import emails
-
-    invite = InviteFactory()
+    membership = Membership.objects.get(workspace=team, user=user)
+    invite = services.create_invite(membership=membership, email="dana@example.com", role="member")
+    delivery = EmailDelivery.objects.get(key=f"invite:{invite.pk}:1")
     with socket.socket() as probe:  # a port nobody listens on: the SMTP server is down
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
@@ -510,11 +593,11 @@ def test_an_invite_email_that_fails_to_send_can_be_sent_by_the_retry(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
 
     with pytest.raises(OSError):
-        emails.send_invite_email(invite_id=str(invite.pk), send_number=1)
-    invite.refresh_from_db()
-    assert invite.sent_count == 0
+        notification_emails.deliver_email(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert emails.send_invite_email(invite_id=str(invite.pk), send_number=1) is True
-    assert emails.send_invite_email(invite_id=str(invite.pk), send_number=1) is False
+    assert notification_emails.deliver_email(delivery_id=delivery.pk) is True
+    assert notification_emails.deliver_email(delivery_id=delivery.pk) is False
     assert [message.to for message in mail.outbox] == [[invite.email]]
