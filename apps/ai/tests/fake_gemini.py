@@ -20,8 +20,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
+
+from apps.core.testing import LocalHTTPService
 
 TEST_API_KEY = "gemini-test-key"
 DEFAULT_REPLY = "Gemini says: the work is on track."
@@ -61,42 +63,11 @@ class RecordedRequest(NamedTuple):
         return match["model"] if match else None
 
 
-class FakeGemini:
+class FakeGemini(LocalHTTPService):
     def __init__(self, *, api_key: str = TEST_API_KEY):
         self.api_key = api_key
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.reset()
-
-    def start(self) -> FakeGemini:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server = self._thread = None
-
-    def __enter__(self) -> FakeGemini:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def reset(self) -> None:
         with self._lock:
@@ -188,3 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
+
+
+# Set here, below the handler it names.
+FakeGemini.handler_class = _Handler

@@ -3,10 +3,8 @@ services, so it leaves the same activity events as the API."""
 
 from datetime import date, timedelta
 from decimal import Decimal
-from html.parser import HTMLParser
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,6 +13,7 @@ from django.utils import timezone
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
 from apps.activity.verbs import Verb
+from apps.core.testing import form_data, messages_of
 from apps.crm import services
 from apps.crm.models import Client, Milestone, Note, NoteVersion, Project, TimeEntry
 from apps.crm.tests.factories import (
@@ -27,59 +26,6 @@ from apps.crm.tests.factories import (
 from apps.workspaces.tests.factories import WorkspaceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-class _FormFields(HTMLParser):
-    """What a browser would submit from the page's forms, as they were rendered."""
-
-    def __init__(self):
-        super().__init__()
-        self.data = {}
-        self._select = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.data[name] = attrs.get("value", "on")
-            elif kind not in ("submit", "button", "file"):
-                self.data[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-        elif (
-            tag == "option"
-            and self._select
-            and (self._select not in self.data or "selected" in attrs)
-        ):
-            self.data[self._select] = attrs.get("value") or ""
-        elif tag == "textarea" and name:
-            self._textarea = name
-            self.data[name] = ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self.data[self._textarea] = self.data[self._textarea].removeprefix("\n")
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea:
-            self.data[self._textarea] += data
-
-
-def form_data(response) -> dict:
-    parser = _FormFields()
-    parser.feed(response.content.decode())
-    return {name: value for name, value in parser.data.items() if "__prefix__" not in name}
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def event(verb, target, actor):

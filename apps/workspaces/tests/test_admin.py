@@ -3,7 +3,6 @@ team API and pages), renames and the invite actions through the services, and us
 that keeps teams from losing their last owner."""
 
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -17,6 +16,7 @@ from django.utils import timezone
 from apps.accounts.tests.factories import UserFactory
 from apps.activity.models import ActivityEvent
 from apps.activity.verbs import Verb
+from apps.core.testing import form_data, messages_of
 from apps.crm import services as crm
 from apps.workspaces.models import Invite, Membership, Workspace
 from apps.workspaces.roles import Role
@@ -39,48 +39,6 @@ def run_on_commit(django_capture_on_commit_callbacks):
             return send()
 
     return _run
-
-
-class _FormFields(HTMLParser):
-    """What a browser would submit from the page's forms, as they were rendered."""
-
-    def __init__(self):
-        super().__init__()
-        self.data = {}
-        self._select = None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in attrs:
-                    self.data[name] = attrs.get("value", "on")
-            elif kind not in ("submit", "button", "file"):
-                self.data[name] = attrs.get("value") or ""
-        elif tag == "select" and name:
-            self._select = name
-        elif (
-            tag == "option"
-            and self._select
-            and (self._select not in self.data or "selected" in attrs)
-        ):
-            self.data[self._select] = attrs.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
-def form_data(response) -> dict:
-    parser = _FormFields()
-    parser.feed(response.content.decode())
-    return {name: value for name, value in parser.data.items() if "__prefix__" not in name}
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def inline_index(data: dict, prefix: str, pk) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
@@ -29,6 +29,7 @@ from apps.billing.tests.fake_stripe.prices import PricesMixin
 from apps.billing.tests.fake_stripe.store import StoreMixin, _random
 from apps.billing.tests.fake_stripe.subscriptions import SubscriptionsMixin
 from apps.billing.tests.fake_stripe.wire import RenderingMixin, _check_params, parse_form
+from apps.core.testing import LocalHTTPService
 
 API_VERSION = "2026-10-28.endive"
 TEST_SECRET_KEY = "sk_test_fake"
@@ -76,46 +77,14 @@ class FakeStripe(
     EventsMixin,
     RenderingMixin,
     StoreMixin,
+    LocalHTTPService,
 ):
     """Stripe's v1 API for one test-mode account, in memory; see the package docstring."""
 
     def __init__(self, *, api_version: str = API_VERSION):
         self.api_version = api_version
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.reset()
-
-    # -- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> FakeStripe:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server = self._thread = None
-
-    def __enter__(self) -> FakeStripe:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     def reset(self) -> None:
         """Forget every object, event, logged request and pending failure."""
@@ -305,3 +274,7 @@ _ROUTES = (
     _route("POST", "/v1/refunds", "_api_create_refund", P.RefundCreateParams),
     _route("GET", "/v1/refunds/{id}", "_api_retrieve_refund", P.RefundRetrieveParams),
 )
+
+
+# Set here, below the handler it names.
+FakeStripe.handler_class = _Handler
