@@ -389,6 +389,11 @@ FILE_MAX_BYTES = env.int("FILE_MAX_BYTES", default=10 * 1024 * 1024)
 # Seconds a download link works (S3 presigned or Django-signed).
 FILE_URL_TTL_SECONDS = env.int("FILE_URL_TTL_SECONDS", default=300)
 
+# --- Search -------------------------------------------------------------------------------
+# Matches of each kind that a search ranks (the newest): the guard that keeps a word found in
+# most rows from ranking them all.
+SEARCH_RANKED_PER_TYPE = env.int("SEARCH_RANKED_PER_TYPE", default=200)
+
 # --- AI summaries -------------------------------------------------------------------------
 # "extractive" (offline, the default) or "gemini" (needs GEMINI_API_KEY).
 AI_PROVIDER = env("AI_PROVIDER", default="extractive")

@@ -5,8 +5,8 @@ PostgreSQL (`PostgresBackend`): every searched table has a stored, weighted `sea
 its title. One statement finds, ranks, pages and highlights (`postgres.py`):
 
 1. Per type, the candidates: the workspace's rows whose vector matches, newest first (oldest
-   first for `sort=oldest`), at most `RANKED_PER_TYPE` of them (the `SEARCH_RANKED_PER_TYPE`
-   setting). That cap is the guard against a word that matches most rows: ranking reads every
+   first for `sort=oldest`), at most `SEARCH_RANKED_PER_TYPE` of them (a
+   setting, 200). That cap is the guard against a word that matches most rows: ranking reads every
    matching vector (2.0-2.8 s for the 710k matches of a word in 71% of 1M notes here), so a
    common word ranks its newest 200 matches (`meta.capped` says so) and a rare word all of
    them. How the candidates are found is decided at run time, not by the planner's estimate:
@@ -25,7 +25,7 @@ statement again with the titles whose trigram word-similarity to the query passe
 SQLite (`SimpleBackend`): every word must occur (case-insensitive substring) in some searched
 field; rows rank by the best field each word was found in, with the same tiers; the snippet is
 cut around the first word found. No stemming and no typo tolerance. It ranks the same newest
-`RANKED_PER_TYPE` matches per type.
+`SEARCH_RANKED_PER_TYPE` matches per type.
 """
 
 from dataclasses import dataclass, field
@@ -36,7 +36,6 @@ from django.db import connection
 from ..query import SearchQuery
 from ..types import SearchType
 
-RANKED_PER_TYPE = 200
 WINDOW_PER_RANKED = 100
 FUZZY_BELOW = 3
 FUZZY_THRESHOLD = 0.4
@@ -64,7 +63,7 @@ class SearchRequest:
 
 
 def ranked_per_type() -> int:
-    return getattr(settings, "SEARCH_RANKED_PER_TYPE", RANKED_PER_TYPE)
+    return settings.SEARCH_RANKED_PER_TYPE
 
 
 def backend():
